@@ -1,0 +1,151 @@
+"""Command line: arguments -> pipeline -> exit status. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import __version__
+from .load import DEFAULT_MAX_BYTES
+from .pipeline import Options, Reporter, build_site, check, model
+from .problems import InputError
+from .validate import group
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class ConsoleReporter(Reporter):
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def step(self, name: str, detail: str, seconds: float) -> None:
+        if not self.quiet:
+            print(f"{name:>9}  {detail}  ({seconds:.2f} s)", file=sys.stderr)
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            print(f"{'':>9}  {text}", file=sys.stderr)
+
+    def progress(self, name: str, total: int) -> Callable[[], None]:
+        if self.quiet or not sys.stderr.isatty():
+            return lambda: None
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc=f"{name:>9}", unit="page", leave=False, file=sys.stderr)
+        return lambda: self.bar.update(1)
+
+    def done_progress(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emqx-apidocs", description="Static, offline docs for the EMQX REST API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def spec_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--spec", metavar="PATH_OR_URL", help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample")
+        p.add_argument("--user", metavar="KEY:SECRET", help="credentials for a URL (default: $EMQX_API_KEY and $EMQX_SECRET_KEY)")
+        p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
+        p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
+
+    build = commands.add_parser("build", help="build the site")
+    spec_options(build)
+    build.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="where the site goes (default: site/)")
+    build.add_argument("--strict", action="store_true", help="exit 1 without building when the spec has problems")
+    build.add_argument("--base-url", metavar="URL", help="node address the examples default to (default http://localhost:18083)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+    validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
+    spec_options(validate)
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _validate(args)
+    except InputError as exc:
+        print(f"emqx-apidocs: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("emqx-apidocs: interrupted; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: one line, unless asked for the traceback
+        if os.environ.get("EMQX_APIDOCS_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"emqx-apidocs: internal error: {type(exc).__name__}: {first} "
+            "(set EMQX_APIDOCS_DEBUG=1 for the traceback; the previous site is unchanged)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _options(args: argparse.Namespace, reporter: Reporter) -> Options:
+    return Options(
+        spec=args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
+        **({"site": args.site, "base_url": args.base_url} if args.command == "build" else {}),
+    )
+
+
+def _build(args: argparse.Namespace) -> int:
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        raise InputError(f"--base-url {args.base_url!r}: must start with http:// or https://")
+    reporter = ConsoleReporter(args.quiet)
+    options = _options(args, reporter)
+    checked = check(options)
+    if args.strict and checked.problems:
+        print(
+            f"emqx-apidocs: {len(checked.problems)} problems in {checked.spec.label} and --strict was given; "
+            "nothing built (see `emqx-apidocs validate`)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    api = model(options, checked)
+    result = build_site(options, api)
+    for warning in result.mkdocs_warnings:
+        print(f"emqx-apidocs: mkdocs warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        index = (result.site / "index.html").resolve()
+        print(f"{'done':>9}  {len(api.operations)} operations in {result.site}/ — open {index.as_uri()}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    reporter = ConsoleReporter(quiet=True)
+    options = _options(args, reporter)
+    checked = check(options)
+    api = model(options, checked)
+    problems = list(api.problems)
+    if args.format == "json":
+        json.dump(
+            {
+                "spec": checked.spec.label,
+                "count": len(problems),
+                "problems": [
+                    {"pointer": p.pointer, "kind": p.kind, "message": p.message, "level": p.level, "source": p.source}
+                    for p in problems
+                ],
+            },
+            sys.stdout, ensure_ascii=False, indent=1,
+        )
+        print()
+    else:
+        for kind, items in group(problems):
+            print(f"{kind} ({len(items)})")
+            for p in items:
+                print(f"  {p.pointer or '/'}: {p.message}")
+        print(f"{len(problems)} problems in {checked.spec.label}")
+    return EXIT_PROBLEMS if problems else EXIT_OK

@@ -1,0 +1,177 @@
+"""Read a spec from a file or a URL into a dict; every failure is one InputError line."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import yaml
+
+from .problems import InputError
+
+DEFAULT_SPEC = Path(__file__).parent / "data" / "default-spec.yaml"
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+URL_TIMEOUT_SECONDS = 20.0
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    document: dict
+    label: str  # where it came from, safe to print (no credentials)
+    size: int
+
+
+def load_spec(
+    source: str | None,
+    *,
+    user: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadedSpec:
+    """Load `source` (None for the bundled default, a path, or an http(s) URL)."""
+    if source is None:
+        return _parse(DEFAULT_SPEC.read_bytes(), "the bundled default spec")
+    if source.startswith(("http://", "https://")):
+        data, label = _fetch(source, user=user, max_bytes=max_bytes)
+        return _parse(data, label)
+    if "://" in source:
+        raise InputError(f"{source}: only http:// and https:// URLs or file paths are supported")
+    return _parse(_read_file(Path(source), max_bytes), source)
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a spec file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{path}: {size} bytes is over the {max_bytes}-byte limit (raise it with --max-size)"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def credentials(user: str | None) -> tuple[str, str] | None:
+    """API key and secret from --user KEY:SECRET, else EMQX_API_KEY / EMQX_SECRET_KEY."""
+    if user:
+        key, sep, secret = user.partition(":")
+        if not sep:
+            raise InputError("--user must be KEY:SECRET")
+        return key, secret
+    key, secret = os.environ.get("EMQX_API_KEY"), os.environ.get("EMQX_SECRET_KEY")
+    if key and secret:
+        return key, secret
+    return None
+
+
+def _safe_label(url: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL without user:password, and those credentials if it had them."""
+    parts = urlsplit(url)
+    auth = None
+    if parts.username is not None:
+        auth = (parts.username, parts.password or "")
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, "")), auth
+
+
+def _fetch(url: str, *, user: str | None, max_bytes: int) -> tuple[bytes, str]:
+    label, url_auth = _safe_label(url)
+    auth = url_auth or credentials(user)
+    try:
+        with httpx.Client(
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            timeout=URL_TIMEOUT_SECONDS,
+            auth=auth,
+            trust_env=False,
+        ) as client:
+            with client.stream("GET", label, headers={"Accept": "application/json, application/yaml"}) as resp:
+                if resp.status_code == 401:
+                    hint = "" if auth else "; give --user KEY:SECRET or set EMQX_API_KEY and EMQX_SECRET_KEY"
+                    raise InputError(f"{label}: HTTP 401 Unauthorized{hint}")
+                if resp.status_code >= 400:
+                    raise InputError(f"{label}: HTTP {resp.status_code} {resp.reason_phrase}")
+                ctype = resp.headers.get("content-type", "")
+                if "html" in ctype:
+                    raise InputError(f"{label}: returned an HTML page, not a JSON or YAML spec")
+                chunks, total = [], 0
+                for chunk in resp.iter_bytes():
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise InputError(
+                            f"{label}: response is over the {max_bytes}-byte limit (raise it with --max-size)"
+                        )
+                    chunks.append(chunk)
+                return b"".join(chunks), label
+    except httpx.TooManyRedirects:
+        raise InputError(f"{label}: too many redirects (more than {MAX_REDIRECTS})") from None
+    except httpx.TimeoutException:
+        raise InputError(f"{label}: timed out after {URL_TIMEOUT_SECONDS:g} s") from None
+    except httpx.ConnectError as exc:
+        raise InputError(f"{label}: cannot connect ({_first_line(exc)})") from None
+    except httpx.HTTPError as exc:
+        raise InputError(f"{label}: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _parse(data: bytes, label: str) -> LoadedSpec:
+    if not data.strip():
+        raise InputError(f"{label}: is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not a text file (not UTF-8), expected JSON or YAML") from None
+    if "\x00" in text:
+        raise InputError(f"{label}: not a text file (contains NUL bytes), expected JSON or YAML")
+    document = _decode(text, label)
+    _check_openapi(document, label)
+    return LoadedSpec(document=document, label=label, size=len(data))
+
+
+def _decode(text: str, label: str) -> object:
+    if text.lstrip()[:1] == "<":
+        raise InputError(f"{label}: looks like HTML or XML, expected a JSON or YAML spec")
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{label}: invalid YAML{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{label}: invalid YAML: {_first_line(exc)}") from None
+
+
+def _check_openapi(document: object, label: str) -> None:
+    if not isinstance(document, dict):
+        kind = "an array" if isinstance(document, list) else f"a {type(document).__name__} value"
+        raise InputError(f"{label}: the top level is {kind}, expected an OpenAPI object")
+    if "swagger" in document:
+        raise InputError(
+            f"{label}: this is a Swagger {document.get('swagger')} spec; convert it to OpenAPI 3 first "
+            "(for example: npx swagger2openapi spec.json -o openapi.json)"
+        )
+    version = document.get("openapi")
+    if version is None:
+        raise InputError(f"{label}: no 'openapi' field; not an OpenAPI 3.x document")
+    if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
+        raise InputError(f"{label}: openapi version {version!r} is not supported (3.0.x and 3.1.x are)")

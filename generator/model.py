@@ -1,0 +1,120 @@
+"""The documentation model: frozen dataclasses built once from the raw spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .problems import Problem
+from .schema import SchemaNode
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # path, query, header, cookie
+    required: bool
+    description: str
+    schema: SchemaNode
+    example: str | None  # JSON text of the value used in the curl example
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Media:
+    """One media type of a request body or response, with its example."""
+
+    media_type: str
+    schema: SchemaNode | None
+    example: str | None  # pretty JSON (or text) shown to the reader
+    example_origin: str  # "spec", "synthesized", or "" when there is none
+    example_note: str = ""  # e.g. why the spec's own example was not used
+
+
+@dataclass(frozen=True)
+class Body:
+    required: bool
+    description: str
+    media: tuple[Media, ...]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    description: str
+    media: tuple[Media, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # upper case
+    path: str  # as in the spec: /clients/{clientid}
+    full_path: str  # with the base path: /api/v5/clients/{clientid}
+    pointer: str  # JSON pointer of the operation object
+    tag: str
+    page: str  # site-relative page of the tag, e.g. reference/clients.md
+    anchor: str  # get-clients-clientid
+    summary: str
+    description: str
+    deprecated: bool
+    auth: tuple[str, ...]  # "basic", "bearer", ... ; () when public
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    curl: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def auth_mode(self) -> str:
+        """basic (API key, or a token), bearer-only, or public."""
+        if not self.auth:
+            return "public"
+        if "basic" in self.auth:
+            return "basic"
+        if self.auth == ("bearer",):
+            return "bearer"
+        return "other"
+
+    @property
+    def url(self) -> str:
+        return f"{self.page[:-3]}.html#{self.anchor}"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    description: str
+    operations: tuple[Operation, ...]
+
+    @property
+    def page(self) -> str:
+        return f"reference/{self.slug}.md"
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str
+    kind: str  # basic, bearer, apikey, oauth2, openid, other
+    description: str
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    openapi: str
+    base_path: str
+    base_url: str  # the node address examples default to
+    source: str  # where the spec came from, printable
+    tags: tuple[Tag, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    components: dict[str, SchemaNode]
+    problems: tuple[Problem, ...]
+    raw_error_count: int  # errors the validator reported, duplicates included
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for tag in self.tags for op in tag.operations)

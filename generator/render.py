@@ -1,0 +1,98 @@
+"""Model -> page sources (Markdown with HTML blocks) through Jinja templates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .model import Api, Media, Operation, Parameter, Tag
+from .problems import Problem
+from .sanitize import inline_html, markdown_html, markdown_text, script_json
+from .schema import SchemaNode
+from .slugs import SlugSet
+from .views import PagePlanner, SchemaView
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+HEALTH_PAGE = "reference/spec-health.md"
+
+
+@dataclass
+class MediaView:
+    media: Media
+    schema: SchemaView | None
+
+
+@dataclass
+class ParameterView:
+    param: Parameter
+    schema: SchemaView
+
+
+@dataclass
+class OperationView:
+    op: Operation
+    parameters: list[ParameterView]
+    body: list[MediaView]
+    responses: list[tuple[str, str, list[MediaView]]]  # status, description, media
+    problem_links: list[tuple[Problem, str]]
+
+
+def problem_anchor(problem: Problem) -> str:
+    digest = hashlib.sha1(f"{problem.pointer}\n{problem.message}".encode()).hexdigest()[:10]
+    return f"p-{digest}"
+
+
+def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json)
+    env.globals["L"] = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
+    env.globals["problem_anchor"] = problem_anchor
+    return env
+
+
+def render_pages(api: Api, env: jinja2.Environment) -> dict[str, str]:
+    """Every generated page, keyed by its path inside docs_dir."""
+    pages = {"index.md": env.get_template("index.md.j2").render(api=api, health_page=HEALTH_PAGE)}
+    tag_template = env.get_template("tag.md.j2")
+    for tag in api.tags:
+        pages[tag.page] = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag))
+    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(api=api, groups=_problem_groups(api.problems))
+    return pages
+
+
+def _operation_views(api: Api, tag: Tag) -> list[OperationView]:
+    planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
+    views = []
+    for op in tag.operations:
+        views.append(
+            OperationView(
+                op=op,
+                parameters=[ParameterView(p, planner.view(p.schema)) for p in op.parameters],
+                body=[_media_view(planner, m) for m in op.body.media] if op.body else [],
+                responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
+                problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
+            )
+        )
+    return views
+
+
+def _media_view(planner: PagePlanner, media: Media) -> MediaView:
+    schema: SchemaNode | None = media.schema
+    return MediaView(media, planner.view(schema) if schema is not None else None)
+
+
+def _problem_groups(problems: tuple[Problem, ...]) -> list[tuple[str, list[Problem]]]:
+    from .validate import group
+
+    return list(group(problems))

@@ -1,0 +1,136 @@
+"""One validation gate: openapi-spec-validator's findings as Problems with JSON pointers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from jsonschema.exceptions import ValidationError, best_match
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from .problems import Problem, pointer, unescape_pointer
+
+KIND_BY_KEYWORD = {
+    "additionalProperties": "Keys that OpenAPI does not allow (extensions need an x- prefix)",
+    "required": "Required keys missing",
+    "type": "Values of the wrong type",
+    "enum": "Values outside their allowed set",
+    "oneOf": "Objects that match no allowed form",
+    "anyOf": "Objects that match no allowed form",
+    "format": "Values of the wrong format",
+}
+DEFAULT_KIND = "Other schema violations"
+VALUE_KIND = "Defaults and enum values that break their own schema"
+MAX_SHOWN = 160
+
+
+def validate(document: dict) -> list[Problem]:
+    """Every problem the OpenAPI validator finds, sorted by pointer."""
+    version = str(document.get("openapi", ""))
+    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    locations = _locations(document)
+    try:
+        errors = list(validator_cls(document).iter_errors())
+    except RecursionError:
+        return [Problem("", DEFAULT_KIND, "the spec is nested too deeply to validate")]
+    except Exception as exc:  # the validator itself gave up: report, do not crash
+        return [Problem("", DEFAULT_KIND, f"validation stopped: {type(exc).__name__}: {_short(str(exc))}")]
+    problems = {_to_problem(err, locations, document) for err in errors}
+    return sorted(problems)
+
+
+def _to_problem(err: ValidationError, locations: dict[int, str], document: dict) -> Problem:
+    if id(err.schema) not in locations:
+        detail = _cause(err)
+        kind = KIND_BY_KEYWORD.get(str(detail.validator), DEFAULT_KIND)
+        path = list(detail.absolute_path)
+        if (not path or path[0] not in document) and id(detail.instance) in locations:
+            where = locations[id(detail.instance)]  # a meta-schema check on one schema node
+        else:
+            where = pointer(*path)
+        return Problem(where, kind, _message(detail))
+    # Keyword validators check defaults against their own schema; those errors carry
+    # no document path, so the schema object is found by identity.
+    root = _schema_root(err, locations)
+    where = root + ("/default" if _is_default(root, document) else "")
+    return Problem(where + pointer(*err.path), VALUE_KIND, _message(err))
+
+
+def _cause(err: ValidationError) -> ValidationError:
+    """The most specific reason behind a oneOf/anyOf failure.
+
+    OpenAPI's meta-schema offers "a Reference or a Schema" everywhere; the Reference
+    branch always fails with "'$ref' is a required property", which hides the cause.
+    """
+    while err.context:
+        alternatives = [
+            c for c in err.context if not (c.validator == "required" and "'$ref'" in c.message)
+        ]
+        if not alternatives:
+            break
+        err = best_match(alternatives)
+    return err
+
+
+def _schema_root(err: ValidationError, locations: dict[int, str]) -> str:
+    where = locations.get(id(err.schema), "")
+    navigation = list(err.relative_schema_path)[:-1]
+    for part in reversed(navigation):
+        suffix = pointer(part)
+        if where.endswith(suffix):
+            where = where[: -len(suffix)]
+    return where
+
+
+def _is_default(root: str, document: dict) -> bool:
+    node: object = document
+    for part in unescape_pointer(root):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return isinstance(node, dict) and "default" in node
+
+
+def _locations(document: dict) -> dict[int, str]:
+    """id(node) -> JSON pointer for every dict and list in the document (iteratively)."""
+    found: dict[int, str] = {}
+    stack: list[tuple[object, str]] = [(document, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in found:
+                continue
+            found[id(node)] = where
+            stack.extend((v, f"{where}{pointer(k)}") for k, v in node.items())
+        elif isinstance(node, list):
+            if id(node) in found:
+                continue
+            found[id(node)] = where
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+    return found
+
+
+def _message(err: ValidationError) -> str:
+    keyword = err.validator
+    if keyword == "additionalProperties" and "does not match any of the regexes" in err.message:
+        extra = err.message.split(" does not match")[0]
+        return f"{extra} is not an OpenAPI key here; extension keys must start with 'x-'"
+    if keyword == "oneOf" and isinstance(err.instance, dict):
+        return "does not match exactly one of the allowed forms"
+    return _short(err.message)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def group(problems: Iterable[Problem]) -> Iterator[tuple[str, list[Problem]]]:
+    """Problems grouped by kind, largest group first, then by name."""
+    by_kind: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_kind.setdefault(problem.kind, []).append(problem)
+    for kind in sorted(by_kind, key=lambda k: (-len(by_kind[k]), k)):
+        yield kind, by_kind[kind]

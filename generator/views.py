@@ -1,0 +1,90 @@
+"""Per-page views of schema trees: each component is expanded once per page, then linked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .schema import SchemaNode
+from .slugs import SlugSet, slugify
+
+COMBINATOR_LABEL = {"oneOf": "one_of", "anyOf": "any_of", "allOf": "all_of"}
+
+
+@dataclass
+class SchemaView:
+    """What the schema macro draws for one node."""
+
+    node: SchemaNode
+    name: str = ""
+    required: bool = False
+    type_label: str = ""
+    ref_name: str = ""
+    anchor: str = ""  # this view is the page's first rendering of `ref_name`
+    link: str = ""  # `ref_name` is drawn elsewhere on the page: "#anchor"
+    children: list[SchemaView] = field(default_factory=list)
+    variants: list[SchemaView] = field(default_factory=list)
+    combinator: str = ""  # a label key: one_of, any_of, all_of
+    unresolved: str = ""
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.children or self.variants)
+
+
+class PagePlanner:
+    """Remembers which components a page has drawn, so each is drawn once."""
+
+    def __init__(self, components: dict[str, SchemaNode], anchors: SlugSet) -> None:
+        self.components = components
+        self.anchors = anchors
+        self.drawn: dict[str, str] = {}
+
+    def view(self, node: SchemaNode, name: str = "", required: bool = False) -> SchemaView:
+        if node.ref:
+            return self._ref_view(node, name or node.name, required or node.required)
+        view = SchemaView(
+            node=node,
+            name=name or node.name,
+            required=required or node.required,
+            type_label=_label(node),
+            unresolved=node.unresolved,
+        )
+        self._fill(view, node)
+        return view
+
+    def _ref_view(self, node: SchemaNode, name: str, required: bool) -> SchemaView:
+        target = self.components.get(node.ref)
+        if target is None:
+            return SchemaView(node=node, name=name, required=required, type_label="?", unresolved=node.ref)
+        drawn = self.drawn.get(node.ref)
+        view = SchemaView(node=target, name=name, required=required, type_label=_label(target), ref_name=node.ref_name)
+        if drawn is not None:
+            view.link = f"#{drawn}"
+            return view
+        view.anchor = self.anchors.claim("schema-" + slugify(node.ref_name, fallback="schema"))
+        self.drawn[node.ref] = view.anchor
+        self._fill(view, target)
+        return view
+
+    def _fill(self, view: SchemaView, node: SchemaNode) -> None:
+        view.children = [self.view(child) for child in node.properties]
+        if node.additional is not None:
+            view.children.append(self.view(node.additional, name="*"))
+        if node.items is not None:
+            item = self.view(node.items)
+            view.type_label = f"array of {item.type_label}" if item.type_label else "array"
+            if item.ref_name:
+                view.ref_name, view.anchor, view.link = item.ref_name, item.anchor, item.link
+            view.children += item.children
+            view.variants += item.variants
+            view.combinator = view.combinator or item.combinator
+        if node.variants:
+            view.combinator = COMBINATOR_LABEL.get(node.combinator, "one_of")
+            view.variants = [self.view(v) for v in node.variants]
+
+
+def _label(node: SchemaNode) -> str:
+    label = node.type or "any"
+    if node.format:
+        label += f" ({node.format})"
+    return label

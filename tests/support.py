@@ -1,0 +1,28 @@
+"""Shared helpers for the test suite (not a test module).
+
+Availability rule for optional prerequisites (Chromium, Playwright, ...):
+a missing prerequisite skips the test with a clear reason, except when the
+environment variable ``CI`` is ``true``, where the test fails instead, so
+that CI cannot go green by silently skipping everything.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def in_ci() -> bool:
+    """True when running in CI (``CI=true``, case-insensitive)."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def need(ok: bool, reason: str) -> None:
+    """Skip the current test (or fail it under ``CI=true``) unless *ok*."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: missing prerequisites fail instead of skipping)",
+                    pytrace=False)
+    pytest.skip(reason)
