@@ -75,6 +75,7 @@ def _operation_views(api: Api, tag: Tag) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
     views = []
     for op in tag.operations:
+        planner.next_operation()
         views.append(
             OperationView(
                 op=op,

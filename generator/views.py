@@ -31,13 +31,51 @@ class SchemaView:
         return bool(self.children or self.variants)
 
 
+SMALL_COMPONENT = 40  # nodes; a component this small may be drawn again in each operation
+OPERATION_BUDGET = 160  # nodes an operation may redraw before it links instead
+
+
 class PagePlanner:
-    """Remembers which components a page has drawn, so each is drawn once."""
+    """Decides where each component is drawn on a page.
+
+    Every component is drawn in full the first time a page meets it and linked after
+    that, which keeps pages with the EE bridge and connector unions small. A small
+    component used directly by an operation (not through another component) is drawn
+    again in each operation, within a budget, so a deep link shows the operation's
+    request and response without a jump.
+    """
 
     def __init__(self, components: dict[str, SchemaNode], anchors: SlugSet) -> None:
         self.components = components
         self.anchors = anchors
         self.drawn: dict[str, str] = {}
+        self._sizes: dict[str, int] = {}
+        self._budget = OPERATION_BUDGET
+        self._depth = 0  # components entered on the way to the current node
+
+    def next_operation(self) -> None:
+        self._budget = OPERATION_BUDGET
+
+    def size(self, ref: str) -> int:
+        """Nodes in a component's tree, nested components counted once each."""
+        if ref not in self._sizes:
+            self._sizes[ref] = SMALL_COMPONENT + 1  # provisional, for cycles
+            seen: set[str] = {ref}
+            stack = [self.components[ref]] if ref in self.components else []
+            count = 0
+            while stack and count <= SMALL_COMPONENT:
+                node = stack.pop()
+                count += 1
+                if node.ref:
+                    if node.ref not in seen and node.ref in self.components:
+                        seen.add(node.ref)
+                        stack.append(self.components[node.ref])
+                    continue
+                stack.extend(node.properties)
+                stack.extend(node.variants)
+                stack.extend(n for n in (node.items, node.additional) if n is not None)
+            self._sizes[ref] = count
+        return self._sizes[ref]
 
     def view(self, node: SchemaNode, name: str = "", required: bool = False) -> SchemaView:
         if node.ref:
@@ -58,13 +96,23 @@ class PagePlanner:
             return SchemaView(node=node, name=name, required=required, type_label="?", unresolved=node.ref)
         drawn = self.drawn.get(node.ref)
         view = SchemaView(node=target, name=name, required=required, type_label=_label(target), ref_name=node.ref_name)
-        if drawn is not None:
+        if drawn is not None and not self._redraw(node.ref):
             view.link = f"#{drawn}"
             return view
         view.anchor = self.anchors.claim("schema-" + slugify(node.ref_name, fallback="schema"))
-        self.drawn[node.ref] = view.anchor
-        self._fill(view, target)
+        self.drawn.setdefault(node.ref, view.anchor)
+        self._depth += 1
+        try:
+            self._fill(view, target)
+        finally:
+            self._depth -= 1
         return view
+
+    def _redraw(self, ref: str) -> bool:
+        if self._depth > 0 or self.size(ref) > SMALL_COMPONENT or self.size(ref) > self._budget:
+            return False
+        self._budget -= self.size(ref)
+        return True
 
     def _fill(self, view: SchemaView, node: SchemaNode) -> None:
         view.children = [self.view(child) for child in node.properties]
