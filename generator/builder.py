@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from .curl import build_curl
@@ -38,10 +38,30 @@ def build_api(
     *,
     knowledge: Knowledge,
     problems: Iterable[Problem] = (),
-    raw_error_count: int = 0,
     base_url: str | None = None,
     source: str = "",
 ) -> Api:
+    """The model of `document`; `problems` (from validation) are linked to operations."""
+    return attach_problems(build_model(document, knowledge=knowledge, base_url=base_url, source=source), problems)
+
+
+def attach_problems(api: Api, problems: Iterable[Problem]) -> Api:
+    """`api` with validation problems added and linked from each affected operation."""
+    all_problems = tuple(sorted({*api.problems, *problems}))
+    tags = tuple(
+        replace(tag, operations=tuple(replace(op, problems=_problems_of(op, all_problems)) for op in tag.operations))
+        for tag in api.tags
+    )
+    return replace(api, tags=tags, problems=all_problems)
+
+
+def _problems_of(op: Operation, problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    roots = (op.pointer + "/", *(ref[1:] + "/" for ref in op.uses))
+    return tuple(p for p in problems if (p.pointer + "/").startswith(roots))
+
+
+def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "") -> Api:
+    """The model with the problems found while building it (not the validator's)."""
     resolver = Resolver(document)
     ctx = _Context(
         document=document,
@@ -59,9 +79,7 @@ def build_api(
     if not isinstance(paths, dict):
         ctx.problems.append(Problem("/paths", "Structure", "the spec has no 'paths' object: no operations to show", source="model"))
         paths = {}
-    operations = [op for op in _operations(ctx, paths)]
-    all_problems = sorted({*problems, *ctx.problems, *resolver.problems.values()})
-    operations = [_attach_problems(ctx, op, all_problems) for op in operations]
+    operations = [replace(op, uses=tuple(sorted(_reachable(ctx, op)))) for op in _operations(ctx, paths)]
     return Api(
         title=_str(info.get("title")) or "API",
         version=_str(info.get("version")),
@@ -73,8 +91,7 @@ def build_api(
         tags=_group_by_tag(document, operations),
         security_schemes=tuple(ctx.schemes.values()),
         components=dict(ctx.registry.components),
-        problems=tuple(all_problems),
-        raw_error_count=raw_error_count,
+        problems=tuple(sorted({*ctx.problems, *resolver.problems.values()})),
     )
 
 
@@ -174,6 +191,7 @@ def _operation(
         responses=_responses(ctx, raw.get("responses"), f"{op_ptr}/responses"),
         curl=curl,
         problems=(),
+        uses=(),
     )
 
 
@@ -330,14 +348,6 @@ def _pretty(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def _attach_problems(ctx: _Context, op: Operation, problems: list[Problem]) -> Operation:
-    from dataclasses import replace
-
-    roots = [op.pointer + "/"] + [ref[1:] + "/" for ref in _reachable(ctx, op)]
-    hits = tuple(p for p in problems if p.pointer == op.pointer or any((p.pointer + "/").startswith(r) for r in roots))
-    return replace(op, problems=hits)
-
-
 def _reachable(ctx: _Context, op: Operation) -> set[str]:
     """Component refs an operation uses, directly or through other components."""
     found: set[str] = set()
@@ -361,8 +371,6 @@ def _reachable(ctx: _Context, op: Operation) -> set[str]:
 
 
 def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...]:
-    from dataclasses import replace
-
     declared = [t for t in document.get("tags", []) if isinstance(t, dict)] if isinstance(document.get("tags"), list) else []
     descriptions = {_str(t.get("name")): _str(t.get("description")) for t in declared}
     by_tag: dict[str, list[Operation]] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .load import DEFAULT_MAX_BYTES
-from .pipeline import Options, Reporter, build_site, check, model
+from .pipeline import Options, Reporter, build_site, check, load, model, validating
 from .problems import InputError
 from .validate import group
 
@@ -105,15 +105,20 @@ def _build(args: argparse.Namespace) -> int:
         raise InputError(f"--base-url {args.base_url!r}: must start with http:// or https://")
     reporter = ConsoleReporter(args.quiet)
     options = _options(args, reporter)
-    checked = check(options)
-    if args.strict and checked.problems:
-        print(
-            f"emqx-apidocs: {len(checked.problems)} problems in {checked.spec.label} and --strict was given; "
-            "nothing built (see `emqx-apidocs validate`)",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEMS
-    api = model(options, checked)
+    spec = load(options)
+    if args.strict:
+        problems = check(options, spec)
+        if problems:
+            print(
+                f"emqx-apidocs: {len(problems)} problems in {spec.label} and --strict was given; "
+                "nothing built (see `emqx-apidocs validate`)",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEMS
+        api = model(options, spec, lambda: problems)
+    else:
+        with validating(options, spec) as problems_when_done:
+            api = model(options, spec, problems_when_done)
     result = build_site(options, api)
     for warning in result.mkdocs_warnings:
         print(f"emqx-apidocs: mkdocs warning: {warning}", file=sys.stderr)
@@ -126,13 +131,14 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     reporter = ConsoleReporter(quiet=True)
     options = _options(args, reporter)
-    checked = check(options)
-    api = model(options, checked)
+    spec = load(options)
+    with validating(options, spec) as problems_when_done:
+        api = model(options, spec, problems_when_done)
     problems = list(api.problems)
     if args.format == "json":
         json.dump(
             {
-                "spec": checked.spec.label,
+                "spec": spec.label,
                 "count": len(problems),
                 "problems": [
                     {"pointer": p.pointer, "kind": p.kind, "message": p.message, "level": p.level, "source": p.source}
@@ -147,5 +153,5 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{kind} ({len(items)})")
             for p in items:
                 print(f"  {p.pointer or '/'}: {p.message}")
-        print(f"{len(problems)} problems in {checked.spec.label}")
+        print(f"{len(problems)} problems in {spec.label}")
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -63,7 +63,8 @@ class Operation:
     body: Body | None
     responses: tuple[Response, ...]
     curl: str
-    problems: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # problems in the spec that touch this operation
+    uses: tuple[str, ...] = ()  # component refs it reaches, directly or not
 
     @property
     def auth_mode(self) -> str:
@@ -113,7 +114,6 @@ class Api:
     security_schemes: tuple[SecurityScheme, ...]
     components: dict[str, SchemaNode]
     problems: tuple[Problem, ...]
-    raw_error_count: int  # errors the validator reported, duplicates included
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builder import build_api
+from .builder import attach_problems, build_model
 from .knowledge import load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec
 from .model import Api
@@ -43,40 +46,55 @@ class Options:
     reporter: Reporter = field(default_factory=Reporter)
 
 
-@dataclass(frozen=True)
-class Checked:
-    spec: LoadedSpec
-    problems: list[Problem]
-    raw_error_count: int
-
-
-def check(options: Options) -> Checked:
-    """Load and validate: the part `validate` and `build` share."""
-    rep = options.reporter
+def load(options: Options) -> LoadedSpec:
     started = time.perf_counter()
     spec = load_spec(options.spec, user=options.user, max_bytes=options.max_bytes)
-    rep.step("load", f"{spec.label} ({spec.size / 1024:.0f} KiB)", time.perf_counter() - started)
+    options.reporter.step("load", f"{spec.label} ({spec.size / 1024:.0f} KiB)", time.perf_counter() - started)
+    return spec
+
+
+def check(options: Options, spec: LoadedSpec) -> list[Problem]:
+    """The validator's problems (the one validation gate)."""
     started = time.perf_counter()
     problems = validate(spec.document)
-    rep.step("validate", f"{len(problems)} problems", time.perf_counter() - started)
-    return Checked(spec, problems, len(problems))
+    options.reporter.step("validate", f"{len(problems)} problems", time.perf_counter() - started)
+    return problems
 
 
-def model(options: Options, checked: Checked) -> Api:
+def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Problem]]) -> Api:
+    """The model; `problems` is called once the model is built, to link them in."""
     started = time.perf_counter()
-    api = build_api(
-        checked.spec.document,
-        knowledge=load_knowledge(options.knowledge),
-        problems=checked.problems,
-        raw_error_count=checked.raw_error_count,
-        base_url=options.base_url,
-        source=checked.spec.label,
-    )
+    api = build_model(spec.document, knowledge=load_knowledge(options.knowledge), base_url=options.base_url, source=spec.label)
     options.reporter.step(
         "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas",
         time.perf_counter() - started,
     )
-    return api
+    return attach_problems(api, problems())
+
+
+@contextlib.contextmanager
+def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list[Problem]]]:
+    """Validate in a forked child while the caller builds the model on the other core."""
+    try:
+        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    except (ValueError, OSError):  # no fork here: validate in line
+        yield lambda: check(options, spec)
+        return
+    started = time.perf_counter()
+    future = pool.submit(validate, spec.document)
+
+    def result() -> list[Problem]:
+        try:
+            problems = future.result()
+        except concurrent.futures.process.BrokenProcessPool:
+            return check(options, spec)
+        options.reporter.step("validate", f"{len(problems)} problems (alongside the model)", time.perf_counter() - started)
+        return problems
+
+    try:
+        yield result
+    finally:
+        pool.shutdown(wait=future.done(), cancel_futures=True)
 
 
 def build_site(options: Options, api: Api) -> SiteResult:
@@ -84,17 +102,17 @@ def build_site(options: Options, api: Api) -> SiteResult:
     site = options.site
     check_site_target(site, options.project)
     started = time.perf_counter()
-    pages = render_pages(api, environment())
-    rep.step("render", f"{len(pages)} pages", time.perf_counter() - started)
+    rendered = render_pages(api, environment())
+    rep.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            docs = write_docs(stage, options.project / "docs", pages)
+            docs = write_docs(stage, options.project / "docs", rendered.pages)
             started = time.perf_counter()
             tick = rep.progress("mkdocs", sum(1 for _ in docs.rglob("*.md")))
             try:
                 built, warnings = mkdocs_build(
                     options.project / "mkdocs.yml", docs, stage / "site",
-                    site_name=api.title, nav=_nav(api, docs), progress=tick,
+                    site_name=api.title, nav=_nav(api, docs), slots=rendered.slots, progress=tick,
                 )
             finally:
                 rep.done_progress()

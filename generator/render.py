@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,14 +62,47 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     return env
 
 
-def render_pages(api: Api, env: jinja2.Environment) -> dict[str, str]:
-    """Every generated page, keyed by its path inside docs_dir."""
+@dataclass(frozen=True)
+class Rendered:
+    """Page sources by path inside docs_dir, and the blocks set aside from each."""
+
+    pages: dict[str, str]
+    slots: dict[str, dict[str, str]]
+
+
+def render_pages(api: Api, env: jinja2.Environment) -> Rendered:
     pages = {"index.md": env.get_template("index.md.j2").render(api=api, health_page=HEALTH_PAGE)}
+    slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        pages[tag.page] = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag))
+        text = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag))
+        pages[tag.page], slots[tag.page] = set_aside(text)
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(api=api, groups=_problem_groups(api.problems))
-    return pages
+    return Rendered(pages, slots)
+
+
+# Schema trees, examples and curl blocks are most of a page's weight and are kept out
+# of the search index anyway. They are set aside before MkDocs sees the page, so that
+# neither Markdown nor the search indexer parses them, and put back into the finished
+# HTML (site.py). Such blocks never nest (see macros.html.j2), and spec text cannot
+# produce the tag: it is escaped or sanitized.
+ASIDE = re.compile(r'<section class="ead-[a-z]+" data-search-exclude>.*?</section>', re.S)
+SLOT = re.compile(r"<!--ead-slot:(\d+)-->")
+
+
+def set_aside(text: str) -> tuple[str, dict[str, str]]:
+    blocks: dict[str, str] = {}
+
+    def keep(match: re.Match[str]) -> str:
+        key = str(len(blocks))
+        blocks[key] = match.group(0)
+        return f"<!--ead-slot:{key}-->"
+
+    return ASIDE.sub(keep, text), blocks
+
+
+def put_back(html: str, blocks: dict[str, str]) -> str:
+    return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
 def _operation_views(api: Api, tag: Tag) -> list[OperationView]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Api
+from .render import put_back
 from .problems import InputError
 
 MARKER = ".emqx-apidocs-site"
@@ -94,7 +95,16 @@ def write_docs(stage: Path, docs_src: Path, pages: dict[str, str]) -> Path:
     return docs
 
 
-def mkdocs_build(config_file: Path, docs: Path, out: Path, *, site_name: str, nav: list, progress: Callable[[], None] | None) -> tuple[int, tuple[str, ...]]:
+def mkdocs_build(
+    config_file: Path,
+    docs: Path,
+    out: Path,
+    *,
+    site_name: str,
+    nav: list,
+    slots: dict[str, dict[str, str]],
+    progress: Callable[[], None] | None,
+) -> tuple[int, tuple[str, ...]]:
     """Run MkDocs in-process; returns (pages built, warnings)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -112,14 +122,20 @@ def mkdocs_build(config_file: Path, docs: Path, out: Path, *, site_name: str, na
         )
         counter = {"pages": 0}
 
-        class _Progress(BasePlugin):
+        class _Generated(BasePlugin):
+            """Counts pages as they are built, and puts the set-aside blocks back."""
+
             def on_page_markdown(self, markdown, **kwargs):  # noqa: ANN001, ANN003
                 counter["pages"] += 1
                 if progress:
                     progress()
                 return markdown
 
-        config.plugins["emqx-apidocs-progress"] = _Progress()
+            def on_post_page(self, output, *, page, config):  # noqa: ANN001
+                blocks = slots.get(page.file.src_uri)
+                return put_back(output, blocks) if blocks else output
+
+        config.plugins["emqx-apidocs"] = _Generated()
         build(config)
     finally:
         logger.removeHandler(collect)
