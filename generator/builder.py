@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -301,8 +302,16 @@ def _responses(ctx: _Context, raw: object, where: str) -> tuple[Response, ...]:
             continue
         inner = ref[1:] if ref else at
         media = _media(ctx, target.get("content"), f"{inner}/content", purpose="response")
-        result.append(Response(str(status), _str(target.get("description")), media))
+        result.append(Response(str(status), _str(target.get("description")).strip() or _phrase(str(status)), media))
     return tuple(sorted(result, key=lambda r: r.status))
+
+
+def _phrase(status: str) -> str:
+    """The standard reason phrase, for responses the spec leaves undescribed."""
+    try:
+        return http.HTTPStatus(int(status)).phrase
+    except ValueError:
+        return ""
 
 
 def _media(ctx: _Context, content: object, where: str, *, purpose: str) -> tuple[Media, ...]:

@@ -26,3 +26,14 @@ def need(ok: bool, reason: str) -> None:
         pytest.fail(f"{reason} (CI=true: missing prerequisites fail instead of skipping)",
                     pytrace=False)
     pytest.skip(reason)
+
+
+PROJECT_ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+SHARED_SPECS = PROJECT_ROOT.parent / "shared" / "specs"
+
+
+def shared_spec(name: str):
+    """The path of one real EMQX spec in ../shared/specs (skip, or fail in CI, if absent)."""
+    path = SHARED_SPECS / name
+    need(path.is_file(), f"../shared/specs/{name} is absent: the real EMQX specs are not available here")
+    return path

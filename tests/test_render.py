@@ -1,0 +1,109 @@
+"""Render steps: spec fragment in, page text out."""
+
+from __future__ import annotations
+
+import re
+
+from fragments import api
+
+from generator.render import environment, put_back, render_pages, set_aside
+from generator.sanitize import markdown_html, markdown_text
+
+ENV = environment()
+
+
+def page(fragment: str, name: str) -> str:
+    rendered = render_pages(api(fragment), ENV)
+    return put_back(rendered.pages[name], rendered.slots.get(name, {}))
+
+
+def test_emqx_html_in_descriptions_survives_and_scripts_do_not():
+    """<br/> and <code> render; <script>, event handlers and javascript: links are gone."""
+    html = str(markdown_html('Use <code>t/#</code><br/>then <script>alert(1)</script><a href="javascript:x()" onclick="y()">go</a>'))
+    assert "<code>t/#</code>" in html and "<br>" in html
+    assert "<script" not in html and "onclick" not in html and "javascript:" not in html
+
+
+def test_headings_escape_markdown_and_html():
+    """Path braces, underscores and angle brackets are inert in a Markdown heading."""
+    assert str(markdown_text("/api_key/{name}")) == r"/api\_key/\{name\}"
+    assert str(markdown_text("<b>&x")) == r"\<b\>&amp;x"
+
+
+def test_operation_section_has_heading_anchor_auth_and_curl():
+    """Each operation is an h2 with its anchor, its auth badge and one curl block."""
+    text = page("""
+    tags: [{name: Clients}]
+    paths:
+      /clients/{clientid}:
+        get:
+          tags: [Clients]
+          summary: Get a client
+          security: [{basicAuth: []}, {bearerAuth: []}]
+          parameters: [{name: clientid, in: path, required: true, schema: {type: string}}]
+          responses: {'200': {description: ok}}
+    """, "reference/clients.md")
+    assert "## GET /clients/\\{clientid\\} { #get-clients-clientid .ead-h .ead-h-get }" in text
+    assert '<span class="ead-badge ead-auth-basic"' in text
+    assert text.count('<code class="language-bash">curl ') == 1
+
+
+def test_large_component_is_drawn_once_per_page_then_linked():
+    """A component bigger than the redraw limit appears once; later uses link to it."""
+    props = "\n".join(f"            p{i}: {{type: string}}" for i in range(60))
+    text = page(f"""
+    components:
+      schemas:
+        Big:
+          type: object
+          properties:
+{props}
+    paths:
+      /a: {{get: {{tags: [T], security: [], responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Big'}}}}}}}}}}}}}}
+      /b: {{get: {{tags: [T], security: [], responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Big'}}}}}}}}}}}}}}
+    """, "reference/t.md")
+    assert text.count('id="schema-big"') == 1
+    assert text.count('<a href="#schema-big">Big</a>') == 1
+    assert text.count('<code class="ead-n">p59</code>') == 1
+
+
+def test_small_component_is_drawn_in_every_operation():
+    """A small component used directly is drawn again, so a deep link needs no jump."""
+    text = page("""
+    components:
+      schemas:
+        Small: {type: object, properties: {topic: {type: string}}}
+    paths:
+      /a: {get: {tags: [T], security: [], responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Small'}}}}}}}
+      /b: {get: {tags: [T], security: [], responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Small'}}}}}}}
+    """, "reference/t.md")
+    assert text.count('<code class="ead-n">topic</code>') == 2
+    assert len(set(re.findall(r'id="(schema-small[^"]*)"', text))) == 2
+
+
+def test_set_aside_blocks_come_back_unchanged():
+    """Heavy blocks leave the Markdown source and return in the same place."""
+    source = 'a<section class="ead-curl" data-search-exclude><pre>x</pre></section>b<section class="ead-schema" data-search-exclude>y</section>'
+    light, blocks = set_aside(source)
+    assert "section" not in light and len(blocks) == 2
+    assert put_back(light, blocks) == source
+
+
+def test_spec_health_lists_problems_and_operations_link_to_them():
+    """Every problem has an anchor on the health page, and its operation links there."""
+    model = api("""
+    paths:
+      /x:
+        get:
+          tags: [T]
+          security: []
+          log_meta: {}
+          responses: {'200': {description: ok}}
+    """)
+    rendered = render_pages(model, ENV)
+    health = rendered.pages["reference/spec-health.md"]
+    problem = model.operations[0].problems[0]
+    assert "log_meta" in problem.message
+    anchor = re.search(r'<tr id="(p-[0-9a-f]+)"', health).group(1)
+    tag_page = put_back(rendered.pages["reference/t.md"], rendered.slots["reference/t.md"])
+    assert f'href="spec-health.html#{anchor}"' in tag_page
