@@ -283,9 +283,12 @@ def _request_body(ctx: _Context, raw: object, where: str) -> tuple[Body | None, 
     at = ref[1:] if ref else where
     media = _media(ctx, target.get("content"), f"{at}/content", purpose="request")
     first = media[0] if media else None
-    value = json.loads(first.example) if first and first.example is not None and "json" in first.media_type else (
-        first.example if first else None
-    )
+    value: object = first.example if first else None
+    if first and first.example is not None and first.example_origin:
+        try:
+            value = json.loads(first.example)
+        except ValueError:
+            pass  # a text example
     body = Body(target.get("required") is True, _str(target.get("description")), media)
     return body, value, first.media_type if first else None
 
@@ -328,7 +331,10 @@ def _media(ctx: _Context, content: object, where: str, *, purpose: str) -> tuple
     return tuple(result)
 
 
-def _media_example(ctx: _Context, media: dict, raw_schema: object, schema_ptr: str, purpose: str) -> tuple[str | None, str, str]:
+def _media_example(
+    ctx: _Context, media: dict, raw_schema: object, schema_ptr: str, purpose: str
+) -> tuple[str | None, str, str]:
+    """(example text, origin, note): the spec's example when it fits, else a synthesized one."""
     candidates = []
     if "example" in media:
         candidates.append(media["example"])
@@ -337,17 +343,21 @@ def _media_example(ctx: _Context, media: dict, raw_schema: object, schema_ptr: s
         for value in examples.values():
             # EMQX often gives bare values where Example Objects belong
             candidates.append(value["value"] if isinstance(value, dict) and "value" in value else value)
-    note = ""
     if raw_schema is None:
         return (_pretty(candidates[0]), "spec", "") if candidates else (None, "", "")
     for value in candidates:
         if ctx.examples.fits(value, schema_ptr):
             return _pretty(value), "spec", ""
-    if candidates:
-        note = "The spec's own example does not match its schema; this one is generated from the schema."
-    value = ctx.examples.value(raw_schema, schema_ptr, purpose=purpose)
+    value, fits = ctx.examples.checked_value(raw_schema, schema_ptr, purpose=purpose)
     if value is MISSING:
-        return None, "", note
+        return None, "", ""
+    note = "The spec's own example does not match its schema." if candidates else ""
+    if not fits:
+        note = "No value matches exactly one alternative of this schema (they overlap); this one follows the first."
+        ctx.problems.append(
+            Problem(schema_ptr, "Schemas no value can satisfy", "no value matches exactly one of its oneOf alternatives; "
+                    "they overlap", "warning", "model")
+        )
     return _pretty(value), "synthesized", note
 
 

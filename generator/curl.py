@@ -49,14 +49,12 @@ def build_curl(
 
 def _body_lines(media_type: str, body: object) -> list[str]:
     if media_type.startswith("multipart/form-data"):
-        fields = body if isinstance(body, dict) else {"file": ""}
-        parts = []
-        for name, value in fields.items():
-            if value == "" or isinstance(value, (dict, list)) is False and name in ("file", "filename"):
-                parts.append("-F " + shlex.quote(f"{name}=@./{name}"))
-            else:
-                parts.append("-F " + shlex.quote(f"{name}={_scalar(value)}"))
-        return parts
+        # a file field (format: binary, so an empty example) uploads ./<field name>
+        fields = body if isinstance(body, dict) and body else {"file": ""}
+        return [
+            "-F " + shlex.quote(f"{name}=@./{name}" if value == "" else f"{name}={_scalar(value)}")
+            for name, value in fields.items()
+        ]
     if "json" in media_type:
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(text) > COMPACT_BODY:

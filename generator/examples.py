@@ -14,6 +14,7 @@ from .refs import Resolver
 SPEC_URI = "urn:emqx-apidocs:spec"
 FULL_DEPTH = 2  # below this depth every property is shown; deeper, only required ones
 MAX_DEPTH = 8
+MAX_BRANCHES = 12  # oneOf/anyOf branches tried when the first does not validate
 STRING_BY_FORMAT = {
     "date-time": "2024-01-01T00:00:00Z",
     "date": "2024-01-01",
@@ -62,16 +63,25 @@ class ExampleMaker:
         return validator.is_valid
 
     def value(self, schema: object, where: str, *, name: str = "", purpose: str = "request") -> object:
-        """A value for `schema` (found at `where`) that should validate against it.
+        """A value for `schema` (found at `where`); see `checked_value`."""
+        return self.checked_value(schema, where, name=name, purpose=purpose)[0]
+
+    def checked_value(
+        self, schema: object, where: str, *, name: str = "", purpose: str = "request"
+    ) -> tuple[object, bool]:
+        """(value, whether it validates) for `schema` found at JSON pointer `where`.
 
         The first candidate that validates wins: every property down to FULL_DEPTH,
-        then required properties only; failing both, the fuller one is returned.
+        then required properties only, then other oneOf/anyOf branches. When none
+        does (EMQX has unions whose branches overlap, so no value matches exactly
+        one), the fullest candidate is returned with False.
         """
         candidates = [
             self._make(schema, where, name, purpose, 0, (), full_depth=FULL_DEPTH),
             self._make(schema, where, name, purpose, 0, (), full_depth=0),
         ]
-        for branch in range(1, 4):
+        for branch in range(1, MAX_BRANCHES):
+            candidates.append(self._make(schema, where, name, purpose, 0, (), full_depth=FULL_DEPTH, branch=branch))
             candidates.append(self._make(schema, where, name, purpose, 0, (), full_depth=0, branch=branch))
         seen: list[object] = []
         for candidate in candidates:
@@ -79,8 +89,8 @@ class ExampleMaker:
                 continue
             seen.append(candidate)
             if self.fits(candidate, where):
-                return candidate
-        return seen[0] if seen else None
+                return candidate, True
+        return (seen[0], False) if seen else (MISSING, False)
 
     def _make(
         self,
