@@ -1,0 +1,88 @@
+"""The built site in real headless Chromium, opened from file:// with no network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from urllib.parse import urlsplit
+from browser import PageLog, chromium_page
+from support import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site of the bundled default spec."""
+    out = tmp_path_factory.mktemp("browser") / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-q", "--site", str(out)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def search(page, words: str):
+    query = page.locator("input.md-search__input")
+    query.click()
+    query.press_sequentially(words)
+    results = page.locator(".md-search-result__list li")
+    results.first.wait_for(timeout=15_000)
+    return results
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("words", "anchor"),
+    [
+        ("mqueue_messages", "get-clients-clientid-mqueue-messages"),  # a word of the path
+        ("evacuate", None),  # not in the sample: no result expected
+        ("kick out", "delete-clients-clientid"),  # words of the description
+    ],
+)
+def test_search_finds_operations_offline(site: Path, words: str, anchor: str | None) -> None:
+    """Search from file:// finds an operation by its path and by its description."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.goto((site / "reference" / "status.html").as_uri())
+        if anchor is None:
+            query = page.locator("input.md-search__input")
+            query.click()
+            query.press_sequentially(words)
+            page.locator(".md-search-result__meta").filter(has_text="No matching").wait_for(timeout=15_000)
+        else:
+            links = [urlsplit(a.get_attribute("href") or "") for a in search(page, words).locator("a").all()]
+            assert any(u.path.endswith("/reference/clients.html") and u.fragment == anchor for u in links), links
+    assert log.external_requests == [], log.external_requests
+    assert all(u.startswith("file://") for u in log.requests), log.requests
+    assert log.errors == [], log.errors
+
+
+@pytest.mark.browser
+def test_deep_link_shows_the_operation_with_a_copyable_curl(site: Path) -> None:
+    """A deep link scrolls to its operation; the curl block has Material's copy button."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.goto((site / "reference" / "clients.html").as_uri() + "#get-clients-clientid")
+        heading = page.locator("h2#get-clients-clientid")
+        heading.wait_for()
+        assert heading.is_visible() and heading.inner_text().startswith("GET /clients/{clientid}")
+        box = heading.bounding_box()
+        assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+        section = page.locator(".ead-op").nth(1)
+        curl = section.locator(".ead-curl pre code")
+        assert curl.inner_text().startswith('curl -sS -X GET "${EMQX_URL:-http://localhost:18083}/api/v5/clients/')
+        assert section.locator(".ead-curl button[data-md-type=copy]").count() == 1
+    assert log.external_requests == [] and log.errors == [], (log.external_requests, log.errors)
+
+
+@pytest.mark.browser
+def test_dark_scheme_applies(site: Path) -> None:
+    """The palette toggle switches Material to its dark scheme."""
+    with chromium_page() as page:
+        page.goto((site / "index.html").as_uri())
+        page.locator("label.md-header__button[for^='__palette']").first.click()
+        scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+        assert scheme == "slate"
