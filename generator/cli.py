@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"emqx-apidocs: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("emqx-apidocs: interrupted; the previous site is unchanged", file=sys.stderr)
         return 130

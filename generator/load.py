@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 import yaml
@@ -73,15 +73,24 @@ def credentials(user: str | None) -> tuple[str, str] | None:
 
 
 def _safe_label(url: str) -> tuple[str, tuple[str, str] | None]:
-    """The URL without user:password, and those credentials if it had them."""
-    parts = urlsplit(url)
+    """The URL without user:password, and those credentials (decoded) if it had them."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise InputError(f"{url.split('@')[-1]}: not a valid URL ({exc})") from None
+    userinfo, at, host = parts.netloc.rpartition("@")
+    label = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+        if not parts.hostname:
+            raise ValueError("no host")
+    except ValueError as exc:
+        raise InputError(f"{label}: not a valid URL ({exc})") from None
     auth = None
-    if parts.username is not None:
-        auth = (parts.username, parts.password or "")
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, "")), auth
+    if at:
+        user, _, password = userinfo.partition(":")
+        auth = (unquote(user), unquote(password))
+    return label, auth
 
 
 def _fetch(url: str, *, user: str | None, max_bytes: int) -> tuple[bytes, str]:
@@ -119,6 +128,8 @@ def _fetch(url: str, *, user: str | None, max_bytes: int) -> tuple[bytes, str]:
         raise InputError(f"{label}: timed out after {URL_TIMEOUT_SECONDS:g} s") from None
     except httpx.ConnectError as exc:
         raise InputError(f"{label}: cannot connect ({_first_line(exc)})") from None
+    except httpx.InvalidURL as exc:
+        raise InputError(f"{label}: not a valid URL ({_first_line(exc)})") from None
     except httpx.HTTPError as exc:
         raise InputError(f"{label}: {type(exc).__name__}: {_first_line(exc)}") from None
 

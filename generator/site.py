@@ -69,7 +69,17 @@ def site_lock(site: Path, on_wait: Callable[[], None] | None = None) -> Iterator
 
 @contextlib.contextmanager
 def staging(site: Path) -> Iterator[Path]:
-    """A private folder beside --site (same file system, so the final rename is atomic)."""
+    """A private folder beside --site (same file system, so the final rename is atomic).
+
+    Called with the site's lock held, so staging and old-site folders of the same site
+    left by a killed build are stale and are removed first.
+    """
+    for stale in site.parent.glob(f".{site.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in sorted(site.parent.glob(f".{site.name}.old-*")):
+        if not site.exists() and (stale / "site").is_dir():
+            os.rename(stale / "site", site)  # killed between the two renames of swap_in
+        shutil.rmtree(stale, ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{site.name}.staging-", dir=site.parent))
     try:
         yield folder

@@ -19,6 +19,7 @@ KIND_BY_KEYWORD = {
     "format": "Values of the wrong format",
 }
 DEFAULT_KIND = "Other schema violations"
+STOPPED_KIND = "Validation stopped"
 VALUE_KIND = "Defaults and enum values that break their own schema"
 MAX_SHOWN = 160
 
@@ -28,14 +29,33 @@ def validate(document: dict) -> list[Problem]:
     version = str(document.get("openapi", ""))
     validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
     locations = _locations(document)
-    try:
-        errors = list(validator_cls(document).iter_errors())
-    except RecursionError:
-        return [Problem("", DEFAULT_KIND, "the spec is nested too deeply to validate")]
-    except Exception as exc:  # the validator itself gave up: report, do not crash
-        return [Problem("", DEFAULT_KIND, f"validation stopped: {type(exc).__name__}: {_short(str(exc))}")]
-    problems = {_to_problem(err, locations, document) for err in errors}
+    problems: set[Problem] = set()
+    errors = validator_cls(document).iter_errors()
+    while True:
+        try:
+            err = next(errors)
+        except StopIteration:
+            break
+        except RecursionError:
+            problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
+            break
+        except Exception as exc:  # the validator gave up part-way: keep what it found
+            problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
+            break
+        problems.add(_to_problem(err, locations, document))
     return sorted(problems)
+
+
+def _stopped_at(exc: Exception) -> str:
+    ref = getattr(exc, "ref", None)
+    return ref[1:] if isinstance(ref, str) and ref.startswith("#") else ""
+
+
+def _stopped_reason(exc: Exception) -> str:
+    ref = getattr(exc, "ref", None)
+    if isinstance(ref, str):
+        return f"a reference to {ref!r} cannot be followed; problems past it are not listed"
+    return type(exc).__name__
 
 
 def _to_problem(err: ValidationError, locations: dict[int, str], document: dict) -> Problem:

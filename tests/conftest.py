@@ -1,0 +1,46 @@
+"""Shared fixtures. Keep this small: helpers that are not fixtures go in support.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+try:
+    from .support import need
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path
+    from support import need
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_SPECS = PROJECT_ROOT.parent / "shared" / "specs"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository root (where pyproject.toml is)."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture
+def shared_specs() -> Path:
+    """The folder of real EMQX specs, ../shared/specs relative to the repo root.
+
+    Skips the test when the folder is absent (fails instead under CI=true). Tests
+    that need a particular file should check it with support.need() too.
+    """
+    need(SHARED_SPECS.is_dir(), f"{SHARED_SPECS} is absent: the real EMQX specs are not available")
+    return SHARED_SPECS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files in tests/golden/ from the current output",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))

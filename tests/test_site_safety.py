@@ -1,0 +1,343 @@
+"""--site is replaced only by a whole new site, only if it is ours, and builds do not collide.
+
+Every build runs ``python -m generator build`` in a subprocess with --site in
+tmp_path; the repository's own site/ is never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.problems import InputError
+from generator.site import check_site_target
+
+try:
+    from .support import need
+except ImportError:  # tests/ is not a package: pytest puts it on sys.path
+    from support import need
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SPEC = REPO / "generator" / "data" / "default-spec.yaml"
+DEFAULT_TITLE = "EMQX API (emqx-apidocs sample)"
+CLI_TIMEOUT = 120
+SECRET_ENV = ("EMQX_API_KEY", "EMQX_SECRET_KEY", "EMQX_APIDOCS_DEBUG")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def cli_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command(*args), cwd=cwd, capture_output=True, text=True, timeout=CLI_TIMEOUT, env=cli_env())
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """A build in the background, in its own process group (so any child can be cleaned up)."""
+    return subprocess.Popen(
+        command(*args), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(), start_new_session=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        out, err = proc.communicate(timeout=CLI_TIMEOUT)
+    finally:
+        reap_group(proc)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def reap_group(proc: subprocess.Popen[str]) -> None:
+    """Kill what is left of the process group we started (e.g. an orphaned worker)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def explain(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\n--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert result.returncode == 0, explain(result)
+    assert "Traceback" not in result.stderr, explain(result)
+    return result
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file under `folder`, hidden ones included."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(
+        [f"removed {p}" for p in before.keys() - after.keys()]
+        + [f"added {p}" for p in after.keys() - before.keys()]
+        + [f"changed {p}" for p in before.keys() & after.keys() if before[p] != after[p]]
+    )
+
+
+def html_title(site: Path) -> str:
+    match = re.search(r"<title>(.*?)</title>", (site / "index.html").read_text(encoding="utf-8"), re.S)
+    assert match, f"no <title> in {site / 'index.html'}"
+    return match.group(1)
+
+
+def check_consistent(site: Path) -> dict:
+    """operations.json parses, every page it lists exists, and index.html has its title."""
+    operations = json.loads((site / "operations.json").read_text(encoding="utf-8"))
+    assert operations["operations"], "operations.json lists no operations"
+    missing = sorted({op["url"].split("#")[0] for op in operations["operations"]
+                      if not (site / op["url"].split("#")[0]).is_file()})
+    assert not missing, f"pages listed in operations.json but absent: {missing}"
+    assert operations["title"] in html_title(site), (operations["title"], html_title(site))
+    assert (site / ".emqx-apidocs-site").is_file()
+    return operations
+
+
+def stray_folders(parent: Path, site_name: str = "site") -> list[str]:
+    return sorted(p.name for p in parent.glob(f".{site_name}.*") if p.is_dir())
+
+
+def shared_spec(shared_specs: Path, name: str) -> Path:
+    path = shared_specs / name
+    need(path.is_file(), f"{path} is absent (the real EMQX specs live in ../shared/specs)")
+    return path
+
+
+# --------------------------------------------------------------------------- (a) failed builds
+
+
+def test_failed_builds_keep_the_old_site(tmp_path: Path) -> None:
+    parent = tmp_path / "out"
+    site = parent / "site"
+    ok(run_cli("build", "--strict", "--site", str(site), "-q"))
+    before = tree_hash(site)
+    assert "index.html" in before and ".emqx-apidocs-site" in before
+
+    missing = run_cli("build", "--spec", str(tmp_path / "missing.json"), "--site", str(site))
+    assert missing.returncode == 2, explain(missing)
+    assert differences(before, tree_hash(site)) == [], "a build that failed at input changed the site"
+
+    problems = tmp_path / "nopaths.json"
+    problems.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "No paths", "version": "1"}}))
+    strict = run_cli("build", "--strict", "--spec", str(problems), "--site", str(site))
+    assert strict.returncode == 1, explain(strict)
+    assert differences(before, tree_hash(site)) == [], "build --strict with problems changed the site"
+
+    assert stray_folders(parent) == []
+    ok(run_cli("build", "--site", str(site), "-q"))
+    check_consistent(site)
+
+
+def _kill_build(spec: Path, site: Path, when) -> bool:  # noqa: ANN001 - when(proc) -> bool, polled
+    """Start a build and SIGKILL it once `when(proc)` is true; False if it finished first."""
+    proc = start_cli("build", "--spec", str(spec), "--site", str(site), "-q")
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and not when(proc) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            return False
+        os.kill(proc.pid, signal.SIGKILL)  # the build itself, as a crash or the OOM killer would
+        proc.wait(timeout=30)
+        return proc.returncode == -signal.SIGKILL
+    finally:
+        reap_group(proc)
+        proc.communicate(timeout=30)
+
+
+@pytest.mark.shared
+def test_killed_build_keeps_the_old_site(shared_specs: Path, tmp_path: Path) -> None:
+    spec = shared_spec(shared_specs, "emqx-ce-5.8.1-en.json")
+    parent = tmp_path / "out"
+    site = parent / "site"
+
+    def fresh_default() -> dict[str, str]:
+        ok(run_cli("build", "--site", str(site), "-q"))
+        return tree_hash(site)
+
+    before = fresh_default()
+
+    # 1) killed after a fixed delay (shorter ones if the build was already done)
+    for delay in (1.0, 0.6, 0.3, 0.1):
+        started = time.monotonic()
+        if _kill_build(spec, site, lambda proc: time.monotonic() - started >= delay):
+            break
+        before = fresh_default()  # it finished and replaced the site: start again
+    else:
+        need(False, "the CE 5.8.1 build always finished within 0.1 s; cannot kill it mid-way")
+    assert differences(before, tree_hash(site)) == [], "a killed build changed the old site"
+
+    # 2) killed while MkDocs writes the staging folder beside --site
+    for _ in range(3):
+        if _kill_build(spec, site, lambda proc: bool(list(parent.glob(".site.staging-*/site/*")))):
+            break
+        before = fresh_default()
+    else:
+        need(False, "the CE 5.8.1 build always finished before its staging folder could be seen")
+    assert differences(before, tree_hash(site)) == [], "a build killed during MkDocs changed the old site"
+
+    # leftovers (a killed process cannot clean up) must not break the next build
+    leftovers = stray_folders(parent)
+    result = ok(run_cli("build", "--site", str(site)))
+    check_consistent(site)
+    assert html_title(site).startswith(DEFAULT_TITLE)
+    assert "Traceback" not in result.stderr
+    assert set(stray_folders(parent)) <= set(leftovers), "the next build left folders of its own"
+
+
+# --------------------------------------------------------------------------- (b) what --site may replace
+
+
+def test_site_refuses_a_folder_it_did_not_build(tmp_path: Path) -> None:
+    foreign = tmp_path / "my-notes"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("precious\n")
+    before = tree_hash(foreign)
+    result = run_cli("build", "--site", str(foreign))
+    assert result.returncode == 2, explain(result)
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "my-notes" in last and "emqx-apidocs: error:" in last, last
+    assert tree_hash(foreign) == before
+    assert stray_folders(tmp_path, "my-notes") == []
+
+
+def test_site_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.write_text("not a folder\n")
+    result = run_cli("build", "--site", str(target))
+    assert result.returncode == 2, explain(result)
+    assert "Traceback" not in result.stderr
+    assert target.read_text() == "not a folder\n"
+
+
+def test_project_root_and_docs_are_guarded_in_process() -> None:
+    """The real repository: only the guard is called, nothing is built."""
+    for guarded in (REPO, REPO / "docs", REPO / "templates", REPO / "generator", REPO / "docs" / ".."):
+        with pytest.raises(InputError, match="refusing"):
+            check_site_target(guarded, REPO)
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the project to aim --site . and --site docs at.
+
+    Running these against the real checkout would, if the guard ever broke,
+    rename the working tree away under everyone else's feet.
+    """
+    proj = tmp_path / "proj"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("generator", "templates", "docs"):
+        shutil.copytree(REPO / name, proj / name, ignore=ignore)
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy2(REPO / name, proj / name)
+    where = subprocess.run(
+        [sys.executable, "-c", "import generator.pipeline as p; print(p.PROJECT)"],
+        cwd=proj, capture_output=True, text=True, timeout=60, env=cli_env(),
+    )
+    assert Path(where.stdout.strip()) == proj, f"python -m generator in the copy does not run the copy: {where}"
+    return proj
+
+
+def test_site_refuses_project_root_and_docs(tmp_path: Path) -> None:
+    proj = _project_copy(tmp_path)
+    before = tree_hash(proj)
+    for target in (".", "docs", "./docs/..", str(proj), str(proj / "docs")):
+        result = run_cli("build", "--site", target, "-q", cwd=proj)
+        assert result.returncode == 2, f"--site {target}: {explain(result)}"
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.splitlines()) == 1, f"--site {target}: {explain(result)}"
+        assert differences(before, tree_hash(proj)) == [], f"--site {target} changed the project"
+        assert stray_folders(tmp_path, "proj") == [] and stray_folders(proj, "docs") == []
+
+
+# --------------------------------------------------------------------------- (c, d) builds at the same time
+
+
+def docs_hash() -> dict[str, str]:
+    return tree_hash(REPO / "docs") if (REPO / "docs").is_dir() else {}
+
+
+@pytest.mark.shared
+def test_builds_into_different_sites_at_once(shared_specs: Path, tmp_path: Path) -> None:
+    ce = shared_spec(shared_specs, "emqx-ce-5.8.1-en.json")
+    docs_before = docs_hash()
+    one, two = tmp_path / "one" / "site", tmp_path / "two" / "site"
+    procs = [start_cli("build", "--site", str(one), "-q"), start_cli("build", "--spec", str(ce), "--site", str(two), "-q")]
+    results = [finish(p) for p in procs]
+    for result in results:
+        ok(result)
+    assert check_consistent(one)["title"] == DEFAULT_TITLE
+    assert html_title(one).startswith(DEFAULT_TITLE)
+    ce_title = json.loads(ce.read_text(encoding="utf-8"))["info"]["title"]
+    assert check_consistent(two)["title"] == ce_title
+    assert html_title(two).startswith(ce_title) and "emqx-apidocs sample" not in html_title(two)
+    assert differences(docs_before, docs_hash()) == [], "a build changed the repository's docs/"
+
+
+def test_builds_into_the_same_site_at_once(tmp_path: Path) -> None:
+    # a second spec that differs visibly: its own title and one tag for everything
+    document = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))
+    document["info"]["title"] = "Second build"
+    document.pop("tags", None)
+    for item in document["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and "responses" in op:
+                op["tags"] = ["Second only"]
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(document, default=str), encoding="utf-8")
+
+    parent = tmp_path / "out"
+    site = parent / "site"
+    procs = [start_cli("build", "--site", str(site)), start_cli("build", "--spec", str(second), "--site", str(site))]
+    results = [finish(p) for p in procs]
+    for result in results:
+        ok(result)
+
+    operations = check_consistent(site)
+    pages = {op["url"].split("#")[0] for op in operations["operations"]}
+    if operations["title"] == "Second build":
+        assert pages == {"reference/second-only.html"}
+        assert not (site / "reference" / "clients.html").exists(), "pages of the other build are mixed in"
+    else:
+        assert operations["title"] == DEFAULT_TITLE
+        assert "reference/clients.html" in pages
+        assert not (site / "reference" / "second-only.html").exists(), "pages of the other build are mixed in"
+    assert stray_folders(parent) == [], "finished builds left staging or old folders behind"
+
+
+# --------------------------------------------------------------------------- (e) determinism
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    one, two = tmp_path / "one" / "site", tmp_path / "two" / "site"
+    ok(run_cli("build", "--site", str(one), "-q"))
+    ok(run_cli("build", "--site", str(two), "-q"))
+    first, second = tree_hash(one), tree_hash(two)
+    assert len(first) > 10
+    assert differences(first, second) == [], "two builds of the same spec differ"
