@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from .curl import build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
-from .model import HTTP_METHODS, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
+from .model import HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
 from .problems import Problem, pointer
-from .refs import Resolver
+from .refs import Resolver, component_name
 from .schema import SchemaNode, SchemaRegistry, to_json
 from .slugs import SlugSet, operation_anchor, slugify
 
@@ -162,11 +162,10 @@ def _operation(
     auth = _auth(ctx, raw, op_ptr)
     body, body_value, body_media = _request_body(ctx, raw.get("requestBody"), f"{op_ptr}/requestBody")
     full_path = ctx.base_path + path
-    mode = "public" if not auth else ("basic" if "basic" in auth else ("bearer" if auth == ("bearer",) else "other"))
     curl = build_curl(
         method=method.upper(),
         full_path=full_path,
-        auth_mode=mode,
+        auth_mode=auth_mode(auth),
         path_values={p.name: json.loads(p.example) for p in params if p.location == "path" and p.example is not None},
         query_values=[(p.name, json.loads(p.example)) for p in params if p.location == "query" and p.required and p.example is not None],
         header_values=[(p.name, json.loads(p.example)) for p in params if p.location == "header" and p.required and p.example is not None],
@@ -209,9 +208,13 @@ def _parameters(ctx: _Context, shared: list, shared_ptr: str, own: object, own_p
 
 def _parameter(ctx: _Context, raw: object, where: str) -> Parameter | None:
     target, ref, error = ctx.resolver.follow(raw, where)
-    if error is not None or not isinstance(target, dict):
-        if error is None:
-            ctx.problems.append(Problem(where, "Structure", "parameter is not an object", source="model"))
+    if error is not None:  # shown as unresolved rather than dropped
+        return Parameter(
+            name=component_name(ref or "?"), location="?", required=False, description="",
+            schema=SchemaNode(type="?", unresolved=error), example=None,
+        )
+    if not isinstance(target, dict):
+        ctx.problems.append(Problem(where, "Structure", "parameter is not an object", source="model"))
         return None
     at = ref[1:] if ref else where
     name, location = _str(target.get("name")), _str(target.get("in"))

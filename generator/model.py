@@ -10,6 +10,15 @@ from .schema import SchemaNode
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
+def auth_mode(auth: tuple[str, ...]) -> str:
+    """basic (an API key, or a token), bearer (a token only), public, or other."""
+    if not auth:
+        return "public"
+    if "basic" in auth:
+        return "basic"
+    return "bearer" if auth == ("bearer",) else "other"
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -68,14 +77,7 @@ class Operation:
 
     @property
     def auth_mode(self) -> str:
-        """basic (API key, or a token), bearer-only, or public."""
-        if not self.auth:
-            return "public"
-        if "basic" in self.auth:
-            return "basic"
-        if self.auth == ("bearer",):
-            return "bearer"
-        return "other"
+        return auth_mode(self.auth)
 
     @property
     def url(self) -> str:

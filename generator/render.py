@@ -75,7 +75,7 @@ def render_pages(api: Api, env: jinja2.Environment) -> Rendered:
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag))
+        text = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag), overview_url="../index.html")
         pages[tag.page], slots[tag.page] = set_aside(text)
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(api=api, groups=_problem_groups(api.problems))
     return Rendered(pages, slots)

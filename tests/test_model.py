@@ -231,3 +231,17 @@ def test_untagged_operations_go_under_other_and_tags_keep_declared_order():
     assert [t.name for t in model.tags] == ["Zeta", "Alpha", "Mid", "Other"]
     assert model.tags[0].description == "last letter"
     assert model.tags[0].operations[0].url == "reference/zeta.html#get-z"
+
+
+def test_parameter_ref_to_nowhere_is_shown_unresolved():
+    """A parameter whose $ref points to nothing stays in the list, marked unresolved."""
+    op = operation("""
+    paths:
+      /x:
+        get:
+          security: []
+          parameters: [{$ref: '#/components/parameters/public.page'}]
+          responses: {'200': {description: ok}}
+    """, "GET", "/x")
+    assert [(p.name, p.location) for p in op.parameters] == [("public.page", "?")]
+    assert "points to nothing" in op.parameters[0].schema.unresolved
