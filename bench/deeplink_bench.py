@@ -311,6 +311,9 @@ def digest(runs: list[dict]) -> dict:
         "runs": len(runs),
         "ok": len(ok),
         "visible_ms": summary([r["visible_ms"] for r in ok]),
+        # nothing is on screen before the first contentful paint, so the heading is
+        # really seen at the later of the two
+        "painted_ms": summary([max(r["visible_ms"], r["timing"].get("fcp") or 0) for r in ok]),
         "dcl_ms": summary(pick("dcl")),
         "load_ms": summary(pick("load")),
         "fcp_ms": summary(pick("fcp")),
@@ -365,7 +368,8 @@ def report(data: dict) -> str:
             d = res[kind]
             if d is None:
                 continue
-            rows = [ms_row("heading visible in viewport", d["visible_ms"]),
+            rows = [ms_row("heading on screen (max of the two below)", d["painted_ms"]),
+                    ms_row("heading in viewport (a frame, maybe unpainted)", d["visible_ms"]),
                     ms_row("first contentful paint", d["fcp_ms"]),
                     ms_row("DOMContentLoaded end", d["dcl_ms"]),
                     ms_row("load event end", d["load_ms"])]
