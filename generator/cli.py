@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import sys
@@ -38,6 +39,16 @@ class ConsoleReporter(Reporter):
 
         self.bar = tqdm(total=total, desc=f"{name:>9}", unit="page", leave=False, file=sys.stderr)
         return lambda: self.bar.update(1)
+
+    def wait(self, name: str, future: concurrent.futures.Future) -> None:
+        if self.quiet or not sys.stderr.isatty() or future.done():
+            concurrent.futures.wait([future])
+            return
+        from tqdm import tqdm
+
+        with tqdm(desc=f"{name:>9}", bar_format="{desc}  running… {elapsed}", leave=False, file=sys.stderr) as bar:
+            while not concurrent.futures.wait([future], timeout=0.2).done:
+                bar.refresh()
 
     def done_progress(self) -> None:
         if self.bar is not None:

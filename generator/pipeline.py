@@ -32,6 +32,9 @@ class Reporter:
     def progress(self, name: str, total: int) -> Callable[[], None]:
         return lambda: None
     def done_progress(self) -> None: ...
+    def wait(self, name: str, future: concurrent.futures.Future) -> None:
+        """Block until `future` is done (a console shows that time passes)."""
+        concurrent.futures.wait([future])
 
 
 @dataclass
@@ -84,6 +87,7 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
     future = pool.submit(validate, spec.document)
 
     def result() -> list[Problem]:
+        options.reporter.wait("validate", future)
         try:
             problems = future.result()
         except concurrent.futures.process.BrokenProcessPool:
