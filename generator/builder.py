@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .curl import build_curl
+from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
 from .model import HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
@@ -162,17 +162,20 @@ def _operation(
     auth = _auth(ctx, raw, op_ptr)
     body, body_value, body_media = _request_body(ctx, raw.get("requestBody"), f"{op_ptr}/requestBody")
     full_path = ctx.base_path + path
-    curl = build_curl(
+    filled = lambda where, only_required: tuple(  # noqa: E731
+        (p.name, json.loads(p.example))
+        for p in params
+        if p.location == where and p.example is not None and (p.required or not only_required)
+    )
+    example = ExampleRequest(
         method=method.upper(),
         full_path=full_path,
         auth_mode=auth_mode(auth),
-        path_values={p.name: json.loads(p.example) for p in params if p.location == "path" and p.example is not None},
-        query_values=[(p.name, json.loads(p.example)) for p in params if p.location == "query" and p.required and p.example is not None],
-        header_values=[(p.name, json.loads(p.example)) for p in params if p.location == "header" and p.required and p.example is not None],
+        path_values=filled("path", False),
+        query=filled("query", True),
+        headers=filled("header", True),
         media_type=body_media,
         body=body_value,
-        base_url=ctx.base_url,
-        knowledge=ctx.knowledge,
     )
     return Operation(
         method=method.upper(),
@@ -189,7 +192,8 @@ def _operation(
         parameters=params,
         body=body,
         responses=_responses(ctx, raw.get("responses"), f"{op_ptr}/responses"),
-        curl=curl,
+        example=example,
+        curl=build_curl(example, base_url=ctx.base_url, knowledge=ctx.knowledge),
         problems=(),
         uses=(),
     )

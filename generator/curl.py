@@ -1,9 +1,10 @@
-"""A curl command for an operation that runs as it is once the reader's variables are set."""
+"""Shell commands for an operation that run as they are once the reader's variables are set."""
 
 from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from .knowledge import Knowledge
@@ -11,40 +12,114 @@ from .knowledge import Knowledge
 COMPACT_BODY = 72
 
 
-def build_curl(
-    *,
-    method: str,
-    full_path: str,
-    auth_mode: str,
-    path_values: dict[str, object],
-    query_values: list[tuple[str, object]],
-    header_values: list[tuple[str, object]],
-    media_type: str | None,
-    body: object,
-    base_url: str,
-    knowledge: Knowledge,
-) -> str:
+@dataclass(frozen=True)
+class ShellVar:
+    """A query value left to the shell: `${NAME}` (the reader's, or a loop's, variable).
+
+    An optional one is sent only when the variable is set: `${NAME:+&key=${NAME}}`.
+    """
+
+    name: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ExampleRequest:
+    """One concrete request of an operation: every value filled and valid for its schema."""
+
+    method: str
+    full_path: str  # /api/v5/clients/{clientid}
+    auth_mode: str  # basic, bearer, public, other
+    path_values: tuple[tuple[str, object], ...] = ()
+    query: tuple[tuple[str, object], ...] = ()
+    headers: tuple[tuple[str, object], ...] = ()
+    media_type: str | None = None
+    body: object = None
+
+    def with_query(self, **values: object) -> ExampleRequest:
+        """The same request with these query values set (replacing any of the same name)."""
+        kept = tuple((k, v) for k, v in self.query if k not in values)
+        return replace(self, query=kept + tuple(values.items()))
+
+
+def build_curl(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
     """One curl command, continued over lines with backslashes, no pipes."""
-    url = _fill_path(full_path, path_values)
-    query = "&".join(
-        f"{quote(name, safe='')}={quote(_scalar(v), safe='')}"
-        for name, value in query_values
-        for v in (value if isinstance(value, list) else [value])
-    )
-    if query:
-        url += "?" + query
-    target = f'"${{{knowledge.env_url}:-{_dq(base_url.rstrip("/"))}}}{_dq(url)}"'
-    lines = [f"curl -sS -X {method} {target}"]
-    if auth_mode == "basic":
-        lines.append(f'-u "${{{knowledge.env_key}}}:${{{knowledge.env_secret}}}"')
-    elif auth_mode == "bearer":
-        lines.append(f'-H "Authorization: Bearer ${{{knowledge.env_token}}}"')
+    lines = [f"curl -sS -X {request.method} {url_word(request, base_url=base_url, knowledge=knowledge)}"]
+    lines += credential_args(request.auth_mode, knowledge)
     lines.append('-H "Accept: application/json"')
-    for name, value in header_values:
+    for name, value in request.headers:
         lines.append("-H " + shlex.quote(f"{name}: {_scalar(value)}"))
-    if media_type:
-        lines.extend(_body_lines(media_type, body))
+    if request.media_type:
+        lines.extend(_body_lines(request.media_type, request.body))
     return " \\\n  ".join(lines)
+
+
+def url_word(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
+    """The request's URL as one double-quoted shell word, defaulting to `base_url`."""
+    path = request.full_path
+    for name, value in request.path_values:
+        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
+    pairs = [
+        (quote(name, safe=""), v)
+        for name, value in request.query
+        for v in (value if isinstance(value, list) else [value])
+    ]
+    query = "&".join(f"{name}={_query_value(v)}" for name, v in pairs if not _optional(v))
+    for name, var in ((n, v) for n, v in pairs if _optional(v)):
+        query += f"${{{var.name}:+{'&' if query else ''}{name}=${{{var.name}}}}}"
+    url = _dq(path) + (f"?{query}" if query else "")
+    return f'"${{{knowledge.env_url}:-{_dq(base_url.rstrip("/"))}}}{url}"'
+
+
+def credential_args(auth_mode: str, knowledge: Knowledge) -> list[str]:
+    if auth_mode == "basic":
+        return [f'-u "${{{knowledge.env_key}}}:${{{knowledge.env_secret}}}"']
+    if auth_mode == "bearer":
+        return [f'-H "Authorization: Bearer ${{{knowledge.env_token}}}"']
+    return []
+
+
+def _optional(value: object) -> bool:
+    return isinstance(value, ShellVar) and value.optional
+
+
+def page_loop(request: ExampleRequest, *, limit: int, base_url: str, knowledge: Knowledge) -> str:
+    """A shell loop printing every item of a page-numbered list, one JSON per line."""
+    first = request.with_query(page=ShellVar("page"), limit=limit)
+    return "\n".join([
+        "page=1",
+        "while :; do",
+        f"  body=$({_fetch(first, base_url, knowledge)}) || break",
+        "  printf '%s\\n' \"$body\" | jq -c '.data[]'",
+        "  [ \"$(printf '%s' \"$body\" | jq -r '.meta.hasnext')\" = true ] || break",
+        "  page=$((page + 1))",
+        "done",
+    ])
+
+
+def cursor_loop(request: ExampleRequest, *, name: str, limit: int, end_marker: str, base_url: str, knowledge: Knowledge) -> str:
+    """A shell loop following `meta.<name>` to the end, printing every item once."""
+    first = request.with_query(limit=limit, **{name: ShellVar("next", optional=True)})
+    return "\n".join([
+        'next=""',
+        "while :; do",
+        f"  body=$({_fetch(first, base_url, knowledge)}) || break",
+        "  printf '%s\\n' \"$body\" | jq -c '.data[]'",
+        f"  next=$(printf '%s' \"$body\" | jq -r '.meta.{name} // empty | @uri')",
+        f"  [ -n \"$next\" ] && [ \"$next\" != {end_marker or 'null'} ] || break",
+        "done",
+    ])
+
+
+def _fetch(request: ExampleRequest, base_url: str, knowledge: Knowledge) -> str:
+    parts = ["curl -sS -f", *credential_args(request.auth_mode, knowledge), '-H "Accept: application/json"']
+    return " ".join(parts) + " \\\n    " + url_word(request, base_url=base_url, knowledge=knowledge)
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, ShellVar):
+        return f"${{{value.name}}}"
+    return _dq(quote(_scalar(value), safe=""))
 
 
 def _body_lines(media_type: str, body: object) -> list[str]:
@@ -62,12 +137,6 @@ def _body_lines(media_type: str, body: object) -> list[str]:
         return [f'-H "Content-Type: {media_type}"', "-d " + shlex.quote(text)]
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     return [f'-H "Content-Type: {media_type}"', "--data-binary " + shlex.quote(text)]
-
-
-def _fill_path(path: str, values: dict[str, object]) -> str:
-    for name, value in values.items():
-        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
-    return path
 
 
 def _scalar(value: object) -> str:

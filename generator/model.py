@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .curl import ExampleRequest
 from .problems import Problem
 from .schema import SchemaNode
 
@@ -71,9 +72,15 @@ class Operation:
     parameters: tuple[Parameter, ...]
     body: Body | None
     responses: tuple[Response, ...]
+    example: ExampleRequest  # a concrete request, every value filled
     curl: str
     problems: tuple[Problem, ...]  # problems in the spec that touch this operation
     uses: tuple[str, ...] = ()  # component refs it reaches, directly or not
+    # from the EMQX knowledge (enrich.py)
+    roles: tuple[str, ...] = ()  # API-key roles that may call it
+    pagination: str | None = None  # page, cursor, offset
+    errors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (status, error codes)
+    next_curl: str = ""  # the request for the following page
 
     @property
     def auth_mode(self) -> str:
@@ -97,6 +104,25 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class ErrorCode:
+    """An EMQX error code: what EMQX's table says, and where the spec uses it."""
+
+    code: str
+    description: str  # from EMQX's table ("" when the table does not describe it)
+    spec_messages: tuple[str, ...]  # the spec's own words for it, where it gives some
+    statuses: tuple[str, ...]  # HTTP statuses it comes with in this spec
+    operations: tuple[Operation, ...]  # operations that may return it
+
+    @property
+    def in_table(self) -> bool:
+        return bool(self.description)
+
+    @property
+    def in_spec(self) -> bool:
+        return bool(self.operations)
+
+
+@dataclass(frozen=True)
 class SecurityScheme:
     name: str
     kind: str  # basic, bearer, apikey, oauth2, openid, other
@@ -116,6 +142,7 @@ class Api:
     security_schemes: tuple[SecurityScheme, ...]
     components: dict[str, SchemaNode]
     problems: tuple[Problem, ...]
+    error_codes: tuple[ErrorCode, ...] = ()
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import guides
 from .builder import attach_problems, build_model
+from .enrich import enrich
 from .knowledge import load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec
 from .model import Api
@@ -67,10 +69,11 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
 def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Problem]]) -> Api:
     """The model; `problems` is called once the model is built, to link them in."""
     started = time.perf_counter()
-    api = build_model(spec.document, knowledge=load_knowledge(options.knowledge), base_url=options.base_url, source=spec.label)
+    knowledge = load_knowledge(options.knowledge)
+    api = enrich(build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label), knowledge)
     options.reporter.step(
-        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas",
-        time.perf_counter() - started,
+        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas, "
+        f"{len(api.error_codes)} error codes", time.perf_counter() - started,
     )
     return attach_problems(api, problems())
 
@@ -106,7 +109,7 @@ def build_site(options: Options, api: Api) -> SiteResult:
     site = options.site
     check_site_target(site, options.project)
     started = time.perf_counter()
-    rendered = render_pages(api, environment())
+    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
     rep.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
@@ -128,8 +131,12 @@ def build_site(options: Options, api: Api) -> SiteResult:
 
 def _nav(api: Api, docs: Path) -> list:
     reference = [{tag.name: tag.page} for tag in api.tags]
-    nav: list = [{"Overview": "index.md"}, {"Reference": reference}, {"Spec health": "reference/spec-health.md"}]
-    generated = {"index.md", "reference"}
+    guide_pages = [{guides.TITLES[name]: f"guides/{name}.md"} for name in guides.GUIDES]
+    nav: list = [
+        {"Overview": "index.md"}, {"Guides": guide_pages}, {"Reference": reference},
+        {"Spec health": "reference/spec-health.md"},
+    ]
+    generated = {"index.md", "reference", "guides"}
     for page in sorted(docs.glob("*.md")):
         if page.name not in generated:
             nav.append(page.name)

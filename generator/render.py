@@ -10,6 +10,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from . import guides
+from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
 from .sanitize import inline_html, markdown_html, markdown_text, script_json
@@ -40,6 +42,7 @@ class OperationView:
     body: list[MediaView]
     responses: list[tuple[str, str, list[MediaView]]]  # status, description, media
     problem_links: list[tuple[Problem, str]]
+    codes: dict[str, tuple[str, ...]]  # error codes by status
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -70,14 +73,19 @@ class Rendered:
     slots: dict[str, dict[str, str]]
 
 
-def render_pages(api: Api, env: jinja2.Environment) -> Rendered:
-    pages = {"index.md": env.get_template("index.md.j2").render(api=api, health_page=HEALTH_PAGE)}
+def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
+    common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
+              "kinds": {p.kind: p for p in knowledge.pagination}}
+    pages = {"index.md": env.get_template("index.md.j2").render(**common, health_page=HEALTH_PAGE)}
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(api=api, tag=tag, ops=_operation_views(api, tag), overview_url="../index.html")
+        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag))
         pages[tag.page], slots[tag.page] = set_aside(text)
-    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(api=api, groups=_problem_groups(api.problems))
+    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(**common, groups=_problem_groups(api.problems))
+    for name, context in guides.contexts(api, knowledge).items():
+        text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
+        pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
     return Rendered(pages, slots)
 
 
@@ -117,6 +125,7 @@ def _operation_views(api: Api, tag: Tag) -> list[OperationView]:
                 body=[_media_view(planner, m) for m in op.body.media] if op.body else [],
                 responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
                 problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
+                codes=dict(op.errors),
             )
         )
     return views

@@ -18,7 +18,7 @@ from .render import put_back
 from .problems import InputError
 
 MARKER = ".emqx-apidocs-site"
-GENERATED_DIRS = ("reference",)
+GENERATED_DIRS = ("reference", "guides")
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,9 @@ def write_operations_json(out: Path, api: Api) -> None:
                 "summary": op.summary,
                 "auth": list(op.auth),
                 "deprecated": op.deprecated,
+                "roles": list(op.roles),
+                "pagination": op.pagination,
+                "errors": {status: list(codes) for status, codes in op.errors},
             }
             for op in api.operations
         ],

@@ -7,6 +7,7 @@ import textwrap
 import yaml
 
 from generator.builder import build_api
+from generator.enrich import enrich
 from generator.knowledge import load_knowledge
 from generator.model import Api, Operation
 from generator.validate import validate
@@ -31,8 +32,10 @@ def spec(fragment: str) -> dict:
 
 
 def api(fragment: str, **kwargs: object) -> Api:
+    """The enriched model of HEAD + `fragment`, with the validator's problems linked."""
     document = spec(fragment)
-    return build_api(document, knowledge=load_knowledge(), problems=validate(document), **kwargs)
+    knowledge = load_knowledge()
+    return enrich(build_api(document, knowledge=knowledge, problems=validate(document), **kwargs), knowledge)
 
 
 def operation(fragment: str, method: str, path: str) -> Operation:

@@ -14,6 +14,7 @@ import pytest
 from support import PROJECT_ROOT, shared_spec
 
 from generator.builder import build_api
+from generator.enrich import enrich
 from generator.knowledge import load_knowledge
 from generator.load import load_spec
 from generator.render import environment, put_back, render_pages
@@ -34,8 +35,8 @@ OPERATIONS = [
 def ce():
     path = shared_spec("emqx-ce-5.8.1-en.json")
     document = load_spec(str(path)).document
-    model = build_api(document, knowledge=load_knowledge(), problems=validate(document))
-    return model, render_pages(model, environment())
+    model = enrich(build_api(document, knowledge=load_knowledge(), problems=validate(document)), load_knowledge())
+    return model, render_pages(model, environment(), load_knowledge())
 
 
 def section(text: str, anchor: str) -> str:

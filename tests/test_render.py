@@ -6,14 +6,16 @@ import re
 
 from fragments import api
 
+from generator.knowledge import load_knowledge
 from generator.render import environment, put_back, render_pages, set_aside
 from generator.sanitize import markdown_html, markdown_text
 
 ENV = environment()
+KNOWLEDGE = load_knowledge()
 
 
 def page(fragment: str, name: str) -> str:
-    rendered = render_pages(api(fragment), ENV)
+    rendered = render_pages(api(fragment), ENV, KNOWLEDGE)
     return put_back(rendered.pages[name], rendered.slots.get(name, {}))
 
 
@@ -100,7 +102,7 @@ def test_spec_health_lists_problems_and_operations_link_to_them():
           log_meta: {}
           responses: {'200': {description: ok}}
     """)
-    rendered = render_pages(model, ENV)
+    rendered = render_pages(model, ENV, KNOWLEDGE)
     health = rendered.pages["reference/spec-health.md"]
     problem = model.operations[0].problems[0]
     assert "log_meta" in problem.message

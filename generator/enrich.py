@@ -1,0 +1,121 @@
+"""Enrich the model with EMQX knowledge: roles, pagination, error codes per operation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from .curl import ExampleRequest, ShellVar, build_curl
+from .knowledge import Knowledge, Pagination
+from .model import Api, ErrorCode, Operation
+from .schema import SchemaNode
+
+MAX_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class _Found:
+    codes: tuple[str, ...]
+    message: str  # the `message` property's description, when the spec gives one
+
+
+def enrich(api: Api, knowledge: Knowledge) -> Api:
+    """Roles, pagination and error codes on every operation; the error-code catalogue."""
+    tags = tuple(
+        replace(tag, operations=tuple(_operation(op, api, knowledge) for op in tag.operations))
+        for tag in api.tags
+    )
+    enriched = replace(api, tags=tags)
+    return replace(enriched, error_codes=_catalogue(enriched, knowledge))
+
+
+def _operation(op: Operation, api: Api, knowledge: Knowledge) -> Operation:
+    query = {p.name for p in op.parameters if p.location == "query"}
+    kind = knowledge.pagination_for(query)
+    errors = tuple(
+        (response.status, codes)
+        for response in op.responses
+        if (codes := _response_codes(response.media, api.components).codes)
+    )
+    return replace(
+        op,
+        roles=knowledge.roles_for(op.method, op.path, op.auth),
+        pagination=kind.kind if kind else None,
+        errors=errors,
+        next_curl=build_curl(next_request(op.example, kind, query), base_url=api.base_url, knowledge=knowledge)
+        if kind
+        else "",
+    )
+
+
+def next_request(example: ExampleRequest, kind: Pagination, query: set[str]) -> ExampleRequest:
+    """The request for the page after the first: page 2, or the position `meta` returned."""
+    if kind.kind == "page":
+        limit = kind.limit_default or 100
+        return example.with_query(page=kind.page_start + 1, limit=limit)
+    if kind.kind == "cursor":
+        name = "position" if "position" in query else "cursor"
+        values: dict[str, object] = {name: ShellVar(f"NEXT_{name.upper()}")}
+        if "limit" in query:
+            values["limit"] = kind.limit_default or 100
+        return example.with_query(**values)
+    return example.with_query(position=ShellVar("NEXT_POSITION"), bytes=1000)
+
+
+def _response_codes(media: tuple, components: dict[str, SchemaNode]) -> _Found:
+    codes: list[str] = []
+    messages: list[str] = []
+    for item in media:
+        if item.schema is not None:
+            _collect(item.schema, components, codes, messages, 0)
+    unique = tuple(dict.fromkeys(codes))
+    return _Found(unique, messages[0] if len(unique) == 1 and messages else "")
+
+
+def _collect(node: SchemaNode, components: dict[str, SchemaNode], codes: list[str], messages: list[str], depth: int) -> None:
+    """Error codes are the enum of a `code` property, also inside oneOf/anyOf/allOf."""
+    if depth > MAX_DEPTH:
+        return
+    node = _deref(node, components)
+    for prop in node.properties:
+        target = _deref(prop, components)
+        if prop.name == "code" and target.enum:
+            for value in target.enum:
+                text = json.loads(value)
+                if isinstance(text, str) and text:
+                    codes.append(text)
+        elif prop.name == "message" and target.description:
+            messages.append(target.description)
+    for variant in node.variants:
+        _collect(variant, components, codes, messages, depth + 1)
+
+
+def _deref(node: SchemaNode, components: dict[str, SchemaNode]) -> SchemaNode:
+    return components.get(node.ref, node) if node.ref else node
+
+
+def _catalogue(api: Api, knowledge: Knowledge) -> tuple[ErrorCode, ...]:
+    """Every code of EMQX's table and of the spec: description, statuses, operations."""
+    statuses: dict[str, set[str]] = {}
+    users: dict[str, list[Operation]] = {}
+    spec_text: dict[str, set[str]] = {}
+    for op in api.operations:
+        for response in op.responses:
+            found = _response_codes(response.media, api.components)
+            for code in found.codes:
+                statuses.setdefault(code, set()).add(response.status)
+                if op not in users.setdefault(code, []):
+                    users[code].append(op)
+                if found.message:
+                    spec_text.setdefault(code, set()).add(found.message)
+    names = sorted(set(knowledge.error_codes) | set(statuses))
+    return tuple(
+        ErrorCode(
+            code=name,
+            description=knowledge.error_codes.get(name, ""),
+            spec_messages=tuple(sorted(spec_text.get(name, ()))),
+            statuses=tuple(sorted(statuses.get(name, ()))),
+            operations=tuple(users.get(name, ())),
+        )
+        for name in names
+    )

@@ -1,0 +1,83 @@
+"""What each guide page shows, derived from the model and the EMQX knowledge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .curl import cursor_loop, page_loop
+from .knowledge import Knowledge
+from .model import Api, Operation, Tag
+
+GUIDES = ("authentication", "roles", "pagination", "status-codes", "errors")
+TITLES = {
+    "authentication": "Authentication",
+    "roles": "Roles",
+    "pagination": "Pagination",
+    "status-codes": "HTTP status codes",
+    "errors": "Error codes",
+}
+PREFERRED = {"page": "GET /clients", "cursor": "GET /clients/{clientid}/mqueue_messages"}
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    code: str
+    meaning: str  # "" when EMQX's list does not have it
+    operations: int  # how many operations declare it
+
+
+def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
+    """Template context of each guide page, by page name."""
+    ops = api.operations
+    return {
+        "authentication": {
+            "bearer_only": [op for op in ops if op.auth_mode == "bearer"],
+            "public": [op for op in ops if op.auth_mode == "public"],
+            "login": _find(ops, knowledge.login),
+        },
+        "roles": {"tags": [t for t in api.tags if t.operations], "matrix": _matrix(api.tags)},
+        "pagination": _pagination(api, knowledge),
+        "status-codes": {"rows": _statuses(api, knowledge)},
+        "errors": {
+            "codes": api.error_codes,
+            "in_table": sum(1 for c in api.error_codes if c.in_table),
+            "in_spec": sum(1 for c in api.error_codes if c.in_spec),
+        },
+    }
+
+
+def _find(ops: tuple[Operation, ...], key: str) -> Operation | None:
+    return next((op for op in ops if f"{op.method} {op.path}" == key), None)
+
+
+def _matrix(tags: tuple[Tag, ...]) -> list[tuple[Tag, list[Operation]]]:
+    return [(tag, list(tag.operations)) for tag in tags if tag.operations]
+
+
+def _pagination(api: Api, knowledge: Knowledge) -> dict:
+    by_kind = {kind.kind: [op for op in api.operations if op.pagination == kind.kind] for kind in knowledge.pagination}
+    loops = {}
+    for kind in knowledge.pagination:
+        users = by_kind[kind.kind]
+        if not users or kind.kind not in PREFERRED:
+            continue
+        op = _find(tuple(users), PREFERRED[kind.kind]) or users[0]
+        limit = kind.limit_default or 100
+        if kind.kind == "page":
+            text = page_loop(op.example, limit=limit, base_url=api.base_url, knowledge=knowledge)
+        else:
+            query = {p.name for p in op.parameters if p.location == "query"}
+            name = next(n for n in kind.query_any if n in query)
+            text = cursor_loop(op.example, name=name, limit=limit, end_marker=kind.end_marker,
+                               base_url=api.base_url, knowledge=knowledge)
+        loops[kind.kind] = (op, text)
+    return {"by_kind": by_kind, "loops": loops}
+
+
+def _statuses(api: Api, knowledge: Knowledge) -> list[StatusRow]:
+    counts: dict[str, int] = {}
+    for op in api.operations:
+        for response in op.responses:
+            counts[response.status] = counts.get(response.status, 0) + 1
+    codes = sorted(set(knowledge.status_codes) | set(counts))
+    return [StatusRow(c, knowledge.status_codes.get(c, ""), counts.get(c, 0)) for c in codes]
