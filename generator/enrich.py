@@ -19,14 +19,17 @@ class _Found:
     message: str  # the `message` property's description, when the spec gives one
 
 
-def enrich(api: Api, knowledge: Knowledge) -> Api:
-    """Roles, pagination and error codes on every operation; the error-code catalogue."""
+def enrich(api: Api, knowledge: Knowledge, node_codes: dict[str, str] | None = None) -> Api:
+    """Roles, pagination and error codes on every operation; the error-code catalogue.
+
+    `node_codes` are a live node's own descriptions of its error codes, merged in.
+    """
     tags = tuple(
         replace(tag, operations=tuple(_operation(op, api, knowledge) for op in tag.operations))
         for tag in api.tags
     )
     enriched = replace(api, tags=tags)
-    return replace(enriched, error_codes=_catalogue(enriched, knowledge))
+    return replace(enriched, error_codes=_catalogue(enriched, knowledge, node_codes or {}))
 
 
 def _operation(op: Operation, api: Api, knowledge: Knowledge) -> Operation:
@@ -94,8 +97,8 @@ def _deref(node: SchemaNode, components: dict[str, SchemaNode]) -> SchemaNode:
     return components.get(node.ref, node) if node.ref else node
 
 
-def _catalogue(api: Api, knowledge: Knowledge) -> tuple[ErrorCode, ...]:
-    """Every code of EMQX's table and of the spec: description, statuses, operations."""
+def _catalogue(api: Api, knowledge: Knowledge, node_codes: dict[str, str]) -> tuple[ErrorCode, ...]:
+    """Every code of EMQX's table, of the spec and of the node: description, statuses, operations."""
     statuses: dict[str, set[str]] = {}
     users: dict[str, list[Operation]] = {}
     spec_text: dict[str, set[str]] = {}
@@ -108,11 +111,12 @@ def _catalogue(api: Api, knowledge: Knowledge) -> tuple[ErrorCode, ...]:
                     users[code].append(op)
                 if found.message:
                     spec_text.setdefault(code, set()).add(found.message)
-    names = sorted(set(knowledge.error_codes) | set(statuses))
+    names = sorted(set(knowledge.error_codes) | set(statuses) | set(node_codes))
     return tuple(
         ErrorCode(
             code=name,
             description=knowledge.error_codes.get(name, ""),
+            node_description=node_codes.get(name, ""),
             spec_messages=tuple(sorted(spec_text.get(name, ()))),
             statuses=tuple(sorted(statuses.get(name, ()))),
             operations=tuple(users.get(name, ())),

@@ -42,6 +42,7 @@ def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
             "codes": api.error_codes,
             "in_table": sum(1 for c in api.error_codes if c.in_table),
             "in_spec": sum(1 for c in api.error_codes if c.in_spec),
+            "from_node": sum(1 for c in api.error_codes if c.node_description),
         },
     }
 

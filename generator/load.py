@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -24,6 +24,7 @@ class LoadedSpec:
     document: dict
     label: str  # where it came from, safe to print (no credentials)
     size: int
+    url: str | None = None  # the spec's URL when it came from a node
 
 
 def load_spec(
@@ -37,7 +38,7 @@ def load_spec(
         return _parse(DEFAULT_SPEC.read_bytes(), "the bundled default spec")
     if source.startswith(("http://", "https://")):
         data, label = _fetch(source, user=user, max_bytes=max_bytes)
-        return _parse(data, label)
+        return replace(_parse(data, label), url=label)
     if "://" in source:
         raise InputError(f"{source}: only http:// and https:// URLs or file paths are supported")
     return _parse(_read_file(Path(source), max_bytes), source)
@@ -186,3 +187,27 @@ def _check_openapi(document: object, label: str) -> None:
         raise InputError(f"{label}: no 'openapi' field; not an OpenAPI 3.x document")
     if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
         raise InputError(f"{label}: openapi version {version!r} is not supported (3.0.x and 3.1.x are)")
+
+
+NODE_CODES_TIMEOUT_SECONDS = 5.0
+
+
+def node_error_codes(spec_url: str, base_path: str) -> dict[str, str]:
+    """The node's own error-code descriptions (its public GET <base>/error_codes).
+
+    Best effort: a node that does not answer, or answers with something else, gives {}.
+    """
+    parts = urlsplit(spec_url)
+    url = urlunsplit((parts.scheme, parts.netloc, base_path.rstrip("/") + "/error_codes", "", ""))
+    try:
+        response = httpx.get(url, timeout=NODE_CODES_TIMEOUT_SECONDS, headers={"Accept": "application/json"}, trust_env=False)
+        items = response.json() if response.status_code == 200 else []
+    except (httpx.HTTPError, ValueError):
+        return {}
+    if not isinstance(items, list):
+        return {}
+    return {
+        item["code"]: " ".join(item["description"].split())
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("code"), str) and isinstance(item.get("description"), str)
+    }

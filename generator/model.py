@@ -109,6 +109,7 @@ class ErrorCode:
 
     code: str
     description: str  # from EMQX's table ("" when the table does not describe it)
+    node_description: str  # from the node's GET /error_codes, when built from a node
     spec_messages: tuple[str, ...]  # the spec's own words for it, where it gives some
     statuses: tuple[str, ...]  # HTTP statuses it comes with in this spec
     operations: tuple[Operation, ...]  # operations that may return it

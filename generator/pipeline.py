@@ -14,7 +14,7 @@ from . import guides
 from .builder import attach_problems, build_model
 from .enrich import enrich
 from .knowledge import load_knowledge
-from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec
+from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem
 from .render import environment, render_pages
@@ -70,7 +70,11 @@ def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Proble
     """The model; `problems` is called once the model is built, to link them in."""
     started = time.perf_counter()
     knowledge = load_knowledge(options.knowledge)
-    api = enrich(build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label), knowledge)
+    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
+    node_codes = node_error_codes(spec.url, api.base_path) if spec.url else {}
+    if spec.url:
+        options.reporter.note(f"{len(node_codes)} error-code descriptions from the node")
+    api = enrich(api, knowledge, node_codes)
     options.reporter.step(
         "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas, "
         f"{len(api.error_codes)} error codes", time.perf_counter() - started,
