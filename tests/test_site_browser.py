@@ -86,3 +86,25 @@ def test_dark_scheme_applies(site: Path) -> None:
         page.locator("label.md-header__button[for^='__palette']").first.click()
         scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         assert scheme == "slate"
+
+
+@pytest.mark.browser
+def test_roles_matrix_filters_by_text_and_role(site: Path) -> None:
+    """The matrix narrows to the operations a role may call and that match the text."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.goto((site / "guides" / "roles.html").as_uri())
+        rows = page.locator("[data-ead-row]:visible")
+        total = page.locator("[data-ead-row]").count()
+        assert rows.count() == total == 24
+        page.select_option("[data-ead-role]", "publisher")
+        visible = [r.get_attribute("data-text") for r in rows.all()]
+        assert "post /publish publish" in visible and "post /publish/bulk publish" in visible
+        assert not any(v.startswith("delete") for v in visible)
+        page.fill("[data-ead-filter]", "bulk")
+        assert [r.get_attribute("data-text") for r in rows.all()] == ["post /publish/bulk publish"]
+        assert page.locator("[data-ead-count]").inner_text() == f"1 of {total} operations"
+        page.select_option("[data-ead-role]", "")
+        page.fill("[data-ead-filter]", "")
+        assert rows.count() == total
+    assert log.errors == [] and log.external_requests == []
