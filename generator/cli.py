@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="node address the examples default to (default http://localhost:18083)")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    serve = commands.add_parser("serve", help="build the site, serve it and forward /api/v5 to a node")
+    spec_options(serve)
+    serve.add_argument("--upstream", metavar="URL", help="the node's dashboard listener, e.g. http://emqx-1:18083")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="the site folder (default: site/)")
+    serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
+    serve.add_argument("--base-url", metavar="URL", help="node address the curl examples default to")
+    serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the access log")
+
     validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
     spec_options(validate)
     validate.add_argument("--format", choices=("text", "json"), default="text")
@@ -85,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "serve":
+            return _serve(args)
         return _validate(args)
     except InputError as exc:
         print(f"emqx-apidocs: error: {exc}", file=sys.stderr)
@@ -110,17 +122,39 @@ def main(argv: list[str] | None = None) -> int:
 def _options(args: argparse.Namespace, reporter: Reporter) -> Options:
     return Options(
         spec=args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
-        **({"site": args.site, "base_url": args.base_url} if args.command == "build" else {}),
+        **({"site": args.site, "base_url": args.base_url} if args.command in ("build", "serve") else {}),
     )
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, run
+
+    _check_url("--upstream", args.upstream)
+    if args.reuse and (args.site / "index.html").is_file():
+        base_path = json.loads((args.site / "operations.json").read_text(encoding="utf-8")).get("base_path", "/api/v5")
+    else:
+        if _build(args) != EXIT_OK:
+            return EXIT_INPUT
+        base_path = json.loads((args.site / "operations.json").read_text(encoding="utf-8")).get("base_path", "/api/v5")
+    try:
+        run(ServeOptions(site=args.site, upstream=args.upstream, base_path=base_path or "/api/v5",
+                         host=args.host, port=args.port), print_line=lambda line: print(line, file=sys.stderr))
+    except OSError as exc:
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return EXIT_OK
+
+
+def _check_url(flag: str, value: str | None) -> None:
+    if value and not value.startswith(("http://", "https://")):
+        raise InputError(f"{flag} {value!r}: must start with http:// or https://")
+
+
 def _build(args: argparse.Namespace) -> int:
-    if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        raise InputError(f"--base-url {args.base_url!r}: must start with http:// or https://")
+    _check_url("--base-url", args.base_url)
     reporter = ConsoleReporter(args.quiet)
     options = _options(args, reporter)
     spec = load(options)
-    if args.strict:
+    if getattr(args, "strict", False):
         problems = check(options, spec)
         if problems:
             print(

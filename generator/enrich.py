@@ -40,29 +40,36 @@ def _operation(op: Operation, api: Api, knowledge: Knowledge) -> Operation:
         for response in op.responses
         if (codes := _response_codes(response.media, api.components).codes)
     )
+    if kind is None:
+        return replace(op, roles=knowledge.roles_for(op.method, op.path, op.auth), errors=errors)
+    param = page_param(kind, query)
     return replace(
         op,
         roles=knowledge.roles_for(op.method, op.path, op.auth),
-        pagination=kind.kind if kind else None,
+        pagination=kind.kind,
+        page_param=param,
         errors=errors,
-        next_curl=build_curl(next_request(op.example, kind, query), base_url=api.base_url, knowledge=knowledge)
-        if kind
-        else "",
+        next_curl=build_curl(next_request(op.example, kind, param, query), base_url=api.base_url, knowledge=knowledge),
     )
 
 
-def next_request(example: ExampleRequest, kind: Pagination, query: set[str]) -> ExampleRequest:
+def page_param(kind: Pagination, query: set[str]) -> str:
+    """The query parameter that moves on: `page`, or the cursor's `position`/`cursor`."""
+    if kind.kind == "page":
+        return "page"
+    return next((name for name in kind.query_any + kind.query_all if name in query and name != "limit"), "position")
+
+
+def next_request(example: ExampleRequest, kind: Pagination, param: str, query: set[str]) -> ExampleRequest:
     """The request for the page after the first: page 2, or the position `meta` returned."""
     if kind.kind == "page":
-        limit = kind.limit_default or 100
-        return example.with_query(page=kind.page_start + 1, limit=limit)
-    if kind.kind == "cursor":
-        name = "position" if "position" in query else "cursor"
-        values: dict[str, object] = {name: ShellVar(f"NEXT_{name.upper()}")}
-        if "limit" in query:
-            values["limit"] = kind.limit_default or 100
-        return example.with_query(**values)
-    return example.with_query(position=ShellVar("NEXT_POSITION"), bytes=1000)
+        return example.with_query(page=kind.page_start + 1, limit=kind.limit_default or 100)
+    values: dict[str, object] = {param: ShellVar(f"NEXT_{param.upper()}")}
+    if kind.kind == "offset":
+        values["bytes"] = 1000
+    elif "limit" in query:
+        values["limit"] = kind.limit_default or 100
+    return example.with_query(**values)
 
 
 def _response_codes(media: tuple, components: dict[str, SchemaNode]) -> _Found:

@@ -67,9 +67,7 @@ def _pagination(api: Api, knowledge: Knowledge) -> dict:
         if kind.kind == "page":
             text = page_loop(op.example, limit=limit, base_url=api.base_url, knowledge=knowledge)
         else:
-            query = {p.name for p in op.parameters if p.location == "query"}
-            name = next(n for n in kind.query_any if n in query)
-            text = cursor_loop(op.example, name=name, limit=limit, end_marker=kind.end_marker,
+            text = cursor_loop(op.example, name=op.page_param, limit=limit, end_marker=kind.end_marker,
                                base_url=api.base_url, knowledge=knowledge)
         loops[kind.kind] = (op, text)
     return {"by_kind": by_kind, "loops": loops}

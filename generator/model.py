@@ -79,6 +79,7 @@ class Operation:
     # from the EMQX knowledge (enrich.py)
     roles: tuple[str, ...] = ()  # API-key roles that may call it
     pagination: str | None = None  # page, cursor, offset
+    page_param: str = ""  # the query parameter that moves to the next page
     errors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (status, error codes)
     next_curl: str = ""  # the request for the following page
 

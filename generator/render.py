@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import guides
+from . import explorer, guides
 from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
@@ -21,6 +21,7 @@ from .views import PagePlanner, SchemaView
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HEALTH_PAGE = "reference/spec-health.md"
+EXPLORER_DATA = "assets/javascripts/explorer-data.js"  # generated; listed in mkdocs.yml
 
 
 @dataclass
@@ -43,6 +44,7 @@ class OperationView:
     responses: list[tuple[str, str, list[MediaView]]]  # status, description, media
     problem_links: list[tuple[Problem, str]]
     codes: dict[str, tuple[str, ...]]  # error codes by status
+    try_data: dict  # what the Try-it panel needs
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -80,12 +82,13 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Ren
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag))
+        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
         pages[tag.page], slots[tag.page] = set_aside(text)
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(**common, groups=_problem_groups(api.problems))
     for name, context in guides.contexts(api, knowledge).items():
         text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
         pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
+    pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
     return Rendered(pages, slots)
 
 
@@ -113,7 +116,7 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
     return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
-def _operation_views(api: Api, tag: Tag) -> list[OperationView]:
+def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
     views = []
     for op in tag.operations:
@@ -126,6 +129,7 @@ def _operation_views(api: Api, tag: Tag) -> list[OperationView]:
                 responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
                 problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
                 codes=dict(op.errors),
+                try_data=explorer.operation_data(op, knowledge),
             )
         )
     return views

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Api
+from .csp import externalize_scripts
 from .render import put_back
 from .problems import InputError
 
@@ -143,7 +144,11 @@ def mkdocs_build(
 
             def on_post_page(self, output, *, page, config):  # noqa: ANN001
                 blocks = slots.get(page.file.src_uri)
-                return put_back(output, blocks) if blocks else output
+                output = put_back(output, blocks) if blocks else output
+                return externalize_scripts(output, page.url or "index.html", Path(config.site_dir))
+
+            def on_post_template(self, output_content, *, template_name, config):  # noqa: ANN001
+                return externalize_scripts(output_content, None, Path(config.site_dir))
 
         config.plugins["emqx-apidocs"] = _Generated()
         build(config)

@@ -1,0 +1,80 @@
+"""What the Try-it panel needs, as plain data: per operation, and once per site."""
+
+from __future__ import annotations
+
+import json
+
+from .knowledge import Knowledge
+from .model import Api, Operation
+from .schema import SchemaNode
+
+# Codes the serve proxy answers with when it cannot reach the node.
+PROXY_CODES = {
+    "NO_UPSTREAM": "emqx-apidocs serve was started without --upstream, so there is no node to ask. "
+    "Start it with --upstream http://<node>:18083.",
+    "UPSTREAM_UNREACHABLE": "The proxy could not connect to the node: it is down, or the --upstream address is wrong.",
+    "UPSTREAM_TIMEOUT": "The node did not answer in time: it is overloaded, or the call takes longer than the proxy waits.",
+    "UPSTREAM_ERROR": "The connection to the node failed part-way.",
+}
+
+
+def operation_data(op: Operation, knowledge: Knowledge) -> dict:
+    """The panel's description of one operation (JSON-ready)."""
+    kinds = {kind.kind: kind for kind in knowledge.pagination}
+    pagination = None
+    if op.pagination:
+        pagination = {"kind": op.pagination, "param": op.page_param, "end": kinds[op.pagination].end_marker}
+    body = None
+    if op.body and op.body.media:
+        media = op.body.media[0]
+        body = {
+            "media_type": media.media_type,
+            "example": media.example or "",
+            "required": op.body.required,
+            "fields": _required_fields(media.schema),
+        }
+    return {
+        "id": op.anchor,
+        "method": op.method,
+        "path": op.full_path,
+        "auth": op.auth_mode,
+        "params": [
+            {
+                "name": p.name,
+                "in": p.location,
+                "required": p.required,
+                "type": p.schema.type,
+                "enum": [json.loads(v) for v in p.schema.enum],
+                "default": json.loads(p.schema.default) if p.schema.default is not None else None,
+                "example": json.loads(p.example) if p.example is not None else None,
+            }
+            for p in op.parameters
+            if p.location in ("path", "query", "header")
+        ],
+        "body": body,
+        "pagination": pagination,
+        "statuses": {r.status: r.description for r in op.responses},
+    }
+
+
+def _required_fields(schema: SchemaNode | None) -> list[str]:
+    if schema is None:
+        return []
+    return [p.name for p in schema.properties if p.required]
+
+
+def site_data(api: Api, knowledge: Knowledge) -> dict:
+    """Shared by every page: defaults, status meanings, error-code descriptions."""
+    errors = {c.code: c.description or c.node_description or (c.spec_messages[0] if c.spec_messages else "")
+              for c in api.error_codes}
+    return {
+        "base_path": api.base_path,
+        "default_node": api.base_url,
+        "env": {"url": knowledge.env_url, "key": knowledge.env_key, "secret": knowledge.env_secret,
+                "token": knowledge.env_token},
+        "login": knowledge.login.split(" ", 1)[1],
+        "status": knowledge.status_codes,
+        "errors": errors,
+        "proxy_codes": PROXY_CODES,
+        "errors_page": "guides/errors.html",
+    }

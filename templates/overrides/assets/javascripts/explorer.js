@@ -1,0 +1,462 @@
+// emqx-apidocs: the "Try it" panel of every operation.
+//
+// Reads the operation's description from the JSON in its <section class="ead-try">
+// and the site's shared data from window.EAD_EXPLORER (explorer-data.js). Builds the
+// form with DOM calls only: nothing from the spec is ever parsed as HTML.
+// Credentials stay in this page's memory, or in sessionStorage when the reader asks
+// to keep them for the tab; never in localStorage, cookies, the URL or the console.
+(function () {
+  "use strict";
+
+  var DATA = window.EAD_EXPLORER || {};
+  var STORE_KEY = "emqx-apidocs:connection";
+  var SERVE_CONFIG = "/__emqx_apidocs__/config.json";
+  var SITE_ROOT = (function () {
+    var script = document.currentScript;
+    return script ? new URL("../../", script.src).href : new URL("./", location.href).href;
+  })();
+
+  // ---------------------------------------------------------------- connection
+  var conn = { node: DATA.default_node || "http://localhost:18083", mode: "apikey", key: "", secret: "",
+               token: "", keep: false, served: false };
+  var listeners = [];
+
+  function readStore() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+      if (saved && typeof saved === "object") {
+        ["node", "mode", "key", "secret", "token"].forEach(function (name) {
+          if (typeof saved[name] === "string") conn[name] = saved[name];
+        });
+        conn.keep = saved.keep === true;
+      }
+    } catch (e) { /* storage unavailable or corrupt: start afresh */ }
+  }
+
+  function writeStore() {
+    try {
+      var kept = { node: conn.node, mode: conn.mode };
+      if (conn.keep) {
+        kept.keep = true;
+        kept.key = conn.key;
+        kept.secret = conn.secret;
+        kept.token = conn.token;
+      }
+      sessionStorage.setItem(STORE_KEY, JSON.stringify(kept));
+    } catch (e) { /* private mode: memory only */ }
+  }
+
+  function update(changes, source) {
+    Object.keys(changes).forEach(function (name) { conn[name] = changes[name]; });
+    writeStore();
+    listeners.forEach(function (listener) { listener(source); });
+  }
+
+  function forget() {
+    update({ key: "", secret: "", token: "", keep: false }, null);
+    try { sessionStorage.removeItem(STORE_KEY); } catch (e) { /* nothing kept */ }
+    writeStore();
+  }
+
+  function detectServe(done) {
+    if (!/^https?:$/.test(location.protocol)) return done();
+    fetch(new URL(SERVE_CONFIG, location.href).href, { credentials: "omit", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (config) {
+        if (config && typeof config.api_base === "string") {
+          conn.served = true;
+          var saved = null;
+          try { saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null"); } catch (e) { saved = null; }
+          if (!saved || !saved.node) conn.node = location.origin;
+        }
+        done();
+      })
+      .catch(function () { done(); });
+  }
+
+  // ------------------------------------------------------------------- helpers
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") node.textContent = value;
+      else if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  var uid = 0;
+  function field(labelText, control, hint) {
+    uid += 1;
+    control.id = control.id || "ead-f" + uid;
+    return el("div", { class: "ead-try-field" }, [
+      el("label", { for: control.id, text: labelText }),
+      control,
+      hint ? el("span", { class: "ead-try-hint", text: hint }) : null,
+    ]);
+  }
+
+  function shellSingle(text) { return "'" + String(text).replace(/'/g, "'\\''") + "'"; }
+  function shellDouble(text) { return String(text).replace(/["$`\\]/g, "\\$&"); }
+  function scalar(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "object") return JSON.stringify(value);
+    return String(value);
+  }
+
+  // ------------------------------------------------------------------ requests
+  // The request the form describes: {method, path, query, headers, body, problems}.
+  function describe(op, controls) {
+    var problems = [];
+    var path = op.path;
+    var query = [];
+    var headers = [];
+    op.params.forEach(function (param, i) {
+      var raw = controls.params[i].value.trim();
+      if (!raw) {
+        if (param.required) problems.push("“" + param.name + "” (" + param["in"] + ") is required.");
+        return;
+      }
+      if (param["in"] === "path") {
+        path = path.split("{" + param.name + "}").join(encodeURIComponent(raw));
+      } else if (param["in"] === "query") {
+        var values = param.type === "array" ? raw.split(",").map(function (v) { return v.trim(); }).filter(Boolean) : [raw];
+        values.forEach(function (v) { query.push([param.name, v]); });
+      } else {
+        headers.push([param.name, raw]);
+      }
+    });
+    var body = null;
+    if (op.body) {
+      var text = controls.body.value;
+      if (!text.trim()) {
+        if (op.body.required) problems.push("The request body is required.");
+      } else if (/json/.test(op.body.media_type)) {
+        try {
+          var parsed = JSON.parse(text);
+          var missing = (op.body.fields || []).filter(function (name) {
+            return !parsed || typeof parsed !== "object" || Array.isArray(parsed) || !(name in parsed);
+          });
+          if (missing.length && parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+            problems.push("The body lacks required field(s): " + missing.join(", ") + ".");
+          }
+          body = text;
+        } catch (e) {
+          problems.push("The body is not valid JSON: " + e.message);
+        }
+      } else {
+        body = text;
+      }
+    }
+    var qs = query.map(function (pair) {
+      return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
+    }).join("&");
+    return { method: op.method, path: path + (qs ? "?" + qs : ""), headers: headers, body: body,
+             mediaType: op.body ? op.body.media_type : null, problems: problems };
+  }
+
+  function credentialFor(op) {
+    if (op.auth === "public") return null;
+    if (conn.mode === "bearer" && conn.token) return { kind: "bearer", header: "Bearer " + conn.token };
+    if (conn.mode === "apikey" && op.auth !== "bearer" && (conn.key || conn.secret)) {
+      return { kind: "basic", header: "Basic " + btoa(unescape(encodeURIComponent(conn.key + ":" + conn.secret))) };
+    }
+    return null;
+  }
+
+  function curlFor(op, req) {
+    var env = DATA.env || { url: "EMQX_URL", key: "EMQX_API_KEY", secret: "EMQX_SECRET_KEY", token: "EMQX_TOKEN" };
+    var node = conn.node.replace(/\/+$/, "");
+    var lines = ["curl -sS -X " + req.method + ' "${' + env.url + ":-" + shellDouble(node) + "}" + shellDouble(req.path) + '"'];
+    var cred = credentialFor(op);
+    if (cred && cred.kind === "basic") lines.push('-u "${' + env.key + "}:${" + env.secret + '}"');
+    if (cred && cred.kind === "bearer") lines.push('-H "Authorization: Bearer ${' + env.token + '}"');
+    lines.push('-H "Accept: application/json"');
+    req.headers.forEach(function (h) { lines.push("-H " + shellSingle(h[0] + ": " + h[1])); });
+    if (req.body !== null) {
+      lines.push('-H "Content-Type: ' + req.mediaType + '"');
+      lines.push((/json/.test(req.mediaType) ? "-d " : "--data-binary ") + shellSingle(req.body));
+    }
+    return lines.join(" \\\n  ");
+  }
+
+  // ------------------------------------------------------------------ response
+  function statusMeaning(op, status) {
+    var code = String(status);
+    return (DATA.status && DATA.status[code]) || (op.statuses && op.statuses[code]) || "";
+  }
+
+  function explain(op, status, parsed, out) {
+    if (parsed && typeof parsed === "object" && typeof parsed.code === "string") {
+      var code = parsed.code;
+      var proxy = DATA.proxy_codes && DATA.proxy_codes[code];
+      var known = DATA.errors && DATA.errors[code];
+      var box = el("div", { class: "ead-try-explain", role: "note" });
+      box.appendChild(el("strong", { text: code }));
+      if (proxy) {
+        box.appendChild(document.createTextNode(": " + proxy));
+      } else if (known !== undefined) {
+        box.appendChild(document.createTextNode(": " + (known || "an EMQX error code.") + " "));
+        box.appendChild(el("a", { href: SITE_ROOT + DATA.errors_page + "#" + encodeURIComponent(code),
+                                  text: "About this code" }));
+      } else {
+        box.appendChild(document.createTextNode(": not in the error-code reference of this site."));
+      }
+      out.appendChild(box);
+    } else if (status === 401) {
+      out.appendChild(el("div", { class: "ead-try-explain", role: "note",
+        text: op.auth === "bearer"
+          ? "This operation takes only a bearer token: log in above and send again."
+          : "Give an API key and secret (or a bearer token) above, then send again." }));
+    }
+  }
+
+  function nextPage(op, parsed, controls, send) {
+    var p = op.pagination;
+    if (!p || !parsed || typeof parsed !== "object" || !parsed.meta) return null;
+    var meta = parsed.meta;
+    var index = op.params.findIndex(function (x) { return x.name === p.param; });
+    if (index < 0) return null;
+    var value = null;
+    if (p.kind === "page" && meta.hasnext === true) value = String((Number(meta.page) || 1) + 1);
+    if (p.kind !== "page") {
+      var next = meta[p.param];
+      if (next !== undefined && next !== null && next !== "" && next !== p.end) value = String(next);
+    }
+    if (value === null) return null;
+    var button = el("button", { type: "button", class: "md-button ead-try-next",
+                                text: "Next page (" + p.param + "=" + value + ")" });
+    button.addEventListener("click", function () {
+      controls.params[index].value = value;
+      send();
+    });
+    return button;
+  }
+
+  // --------------------------------------------------------------------- panel
+  function mount(section) {
+    if (section.getAttribute("data-mounted")) return;
+    section.setAttribute("data-mounted", "1");
+    var source = section.querySelector('script[type="application/json"]');
+    var op;
+    try { op = JSON.parse(source.textContent); } catch (e) { return; }
+
+    var controls = { params: [], body: null };
+    var form = el("form", { class: "ead-try-form", novalidate: true });
+
+    // connection, shared by every panel
+    var node = el("input", { type: "url", value: conn.node, spellcheck: "false", autocomplete: "off" });
+    var mode = el("select", {}, [
+      el("option", { value: "apikey", text: "API key" }),
+      el("option", { value: "bearer", text: "Bearer token" }),
+      el("option", { value: "none", text: "None" }),
+    ]);
+    var key = el("input", { type: "text", autocomplete: "off", spellcheck: "false" });
+    var secret = el("input", { type: "password", autocomplete: "off" });
+    var token = el("input", { type: "password", autocomplete: "off" });
+    var user = el("input", { type: "text", autocomplete: "username", spellcheck: "false" });
+    var password = el("input", { type: "password", autocomplete: "current-password" });
+    var login = el("button", { type: "button", class: "md-button", text: "Log in" });
+    var keep = el("input", { type: "checkbox" });
+    var forgetButton = el("button", { type: "button", class: "md-button", text: "Forget credentials" });
+    var loginState = el("span", { class: "ead-try-hint", "aria-live": "polite" });
+    var keyFields = el("div", { class: "ead-try-row" }, [field("API key", key), field("Secret key", secret)]);
+    var tokenFields = el("div", { class: "ead-try-row" }, [
+      field("Token", token),
+      field("Dashboard user", user), field("Password", password),
+      el("div", { class: "ead-try-field" }, [login, loginState]),
+    ]);
+
+    function showConnection() {
+      node.value = conn.node;
+      mode.value = conn.mode;
+      key.value = conn.key;
+      secret.value = conn.secret;
+      token.value = conn.token;
+      keep.checked = conn.keep;
+      keyFields.hidden = conn.mode !== "apikey";
+      tokenFields.hidden = conn.mode !== "bearer";
+    }
+    listeners.push(function (source) { if (source !== form) showConnection(); refreshCurl(); });
+
+    node.addEventListener("input", function () { update({ node: node.value.trim() }, form); });
+    mode.addEventListener("change", function () { update({ mode: mode.value }, form); showConnection(); });
+    key.addEventListener("input", function () { update({ key: key.value }, form); });
+    secret.addEventListener("input", function () { update({ secret: secret.value }, form); });
+    token.addEventListener("input", function () { update({ token: token.value }, form); });
+    keep.addEventListener("change", function () { update({ keep: keep.checked }, form); });
+    forgetButton.addEventListener("click", function () { forget(); password.value = ""; loginState.textContent = "Forgotten."; });
+    login.addEventListener("click", function () {
+      loginState.textContent = "Logging in…";
+      var url = conn.node.replace(/\/+$/, "") + DATA.base_path + DATA.login;
+      fetch(url, { method: "POST", credentials: "omit", cache: "no-store",
+                   headers: { "Content-Type": "application/json", Accept: "application/json" },
+                   body: JSON.stringify({ username: user.value, password: password.value }) })
+        .then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+        .then(function (result) {
+          password.value = "";
+          if (result[0] === 200 && result[1] && typeof result[1].token === "string") {
+            update({ token: result[1].token, mode: "bearer" }, null);
+            loginState.textContent = "Logged in; the token is set.";
+          } else {
+            loginState.textContent = "Login failed (HTTP " + result[0] + ").";
+          }
+        })
+        .catch(function () { loginState.textContent = "Login failed: no answer from " + url; });
+    });
+
+    var connection = el("fieldset", { class: "ead-try-conn" }, [
+      el("legend", { text: "Connection (shared by every operation)" }),
+      el("div", { class: "ead-try-row" }, [
+        field("Node URL", node, DATA.base_path + " is added to it"),
+        field("Credentials", mode),
+      ]),
+      keyFields,
+      tokenFields,
+      el("div", { class: "ead-try-row" }, [
+        el("label", { class: "ead-try-check" }, [keep, " Keep credentials for this tab (sessionStorage)"]),
+        forgetButton,
+      ]),
+    ]);
+    form.appendChild(connection);
+
+    // parameters
+    if (op.params.length) {
+      var params = el("fieldset", { class: "ead-try-params" }, [el("legend", { text: "Parameters" })]);
+      op.params.forEach(function (param) {
+        var control;
+        if (param.enum && param.enum.length) {
+          control = el("select", {}, (param.required ? [] : [el("option", { value: "", text: "—" })]).concat(
+            param.enum.map(function (v) { return el("option", { value: scalar(v), text: scalar(v) }); })));
+        } else if (param.type === "boolean") {
+          control = el("select", {}, [
+            param.required ? null : el("option", { value: "", text: "—" }),
+            el("option", { value: "true", text: "true" }), el("option", { value: "false", text: "false" }),
+          ]);
+        } else {
+          control = el("input", { type: "text", spellcheck: "false", autocomplete: "off" });
+          var hint = param.default !== null ? param.default : param.example;
+          if (hint !== null && hint !== undefined) control.placeholder = scalar(hint);
+        }
+        var preset = param.required ? (param.example !== null ? param.example : param.default) : null;
+        if (preset !== null && preset !== undefined) {
+          control.value = Array.isArray(preset) ? preset.join(",") : scalar(preset);
+        }
+        if (param.required) control.setAttribute("aria-required", "true");
+        controls.params.push(control);
+        params.appendChild(field(param.name + (param.required ? " *" : ""), control,
+          param["in"] + (param.type ? " · " + param.type : "") + (param.type === "array" ? " (comma-separated)" : "")));
+      });
+      form.appendChild(params);
+    }
+
+    if (op.body) {
+      controls.body = el("textarea", { rows: Math.min(18, Math.max(4, op.body.example.split("\n").length + 1)),
+                                        spellcheck: "false", class: "ead-try-body" });
+      controls.body.value = op.body.example;
+      form.appendChild(el("fieldset", { class: "ead-try-bodyset" }, [
+        el("legend", { text: "Body (" + op.body.media_type + ")" + (op.body.required ? " *" : "") }),
+        controls.body,
+      ]));
+    }
+
+    var send = el("button", { type: "submit", class: "md-button md-button--primary", text: "Send " + op.method });
+    var messages = el("div", { class: "ead-try-messages", role: "alert" });
+    form.appendChild(el("div", { class: "ead-try-row" }, [send, messages]));
+
+    var curlCode = el("code", { class: "language-bash" });
+    var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: "The same request with curl:" }),
+                                                          el("pre", {}, [curlCode])]);
+    var output = el("div", { class: "ead-try-output", "aria-live": "polite", tabindex: "-1" });
+
+    function refreshCurl() { curlCode.textContent = curlFor(op, describe(op, controls)); }
+    form.addEventListener("input", refreshCurl);
+    form.addEventListener("change", refreshCurl);
+
+    function run() {
+      var req = describe(op, controls);
+      messages.textContent = req.problems.join(" ");
+      if (req.problems.length) return;
+      var headers = { Accept: "application/json" };
+      req.headers.forEach(function (h) { headers[h[0]] = h[1]; });
+      var cred = credentialFor(op);
+      if (cred) headers.Authorization = cred.header;
+      if (req.body !== null) headers["Content-Type"] = req.mediaType;
+      var url = conn.node.replace(/\/+$/, "") + req.path;
+      output.textContent = "";
+      output.appendChild(el("p", { class: "ead-try-hint", text: "Sending…" }));
+      var started = performance.now();
+      fetch(url, { method: req.method, headers: headers, body: req.body, credentials: "omit", cache: "no-store" })
+        .then(function (response) {
+          return response.text().then(function (text) { show(response, text, performance.now() - started); });
+        })
+        .catch(function () { failed(url); });
+    }
+
+    function show(response, text, ms) {
+      output.textContent = "";
+      var meaning = statusMeaning(op, response.status);
+      output.appendChild(el("p", { class: "ead-try-status ead-s" + String(response.status).charAt(0) }, [
+        el("strong", { text: response.status + " " + (response.statusText || "") }),
+        meaning ? " — " + meaning : "",
+        el("span", { class: "ead-try-hint", text: " · " + Math.round(ms) + " ms" }),
+      ]));
+      var parsed = null;
+      try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = null; }
+      explain(op, response.status, parsed, output);
+      var more = response.ok ? nextPage(op, parsed, controls, run) : null;
+      if (more) output.appendChild(more);
+      var headerLines = [];
+      response.headers.forEach(function (value, name) { headerLines.push(name + ": " + value); });
+      output.appendChild(el("details", { class: "ead-try-headers" }, [
+        el("summary", { text: "Headers (" + headerLines.length + ")" }),
+        el("pre", {}, [el("code", { text: headerLines.join("\n") })]),
+      ]));
+      var shown = parsed !== null ? JSON.stringify(parsed, null, 2) : text;
+      output.appendChild(el("pre", { class: "ead-try-body-out" }, [el("code", { text: shown || "(no body)" })]));
+      output.focus();
+    }
+
+    function failed(url) {
+      output.textContent = "";
+      var origin;
+      try { origin = new URL(url).origin; } catch (e) { origin = url; }
+      output.appendChild(el("p", { class: "ead-try-status ead-s5" }, [el("strong", { text: "No answer" })]));
+      output.appendChild(el("div", { class: "ead-try-explain", role: "note", text:
+        "The browser could not complete the request to " + origin + ". The node may be down or unreachable, " +
+        "or it is on another origin: EMQX's dashboard refuses cross-origin requests that carry credentials. " +
+        "Run `emqx-apidocs serve --upstream " + origin + "` and open this site through it." }));
+      output.focus();
+    }
+
+    form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+
+    var box = el("details", { class: "ead-try-box" }, [
+      el("summary", { text: "Try it" }),
+      form, curlBox, output,
+    ]);
+    section.appendChild(box);
+    showConnection();
+    refreshCurl();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("section.ead-try"), mount);
+  }
+
+  readStore();
+  detectServe(function () {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(init); // Material's instant navigation
+    } else if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", init);
+    } else {
+      init();
+    }
+  });
+})();
