@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="the site folder (default: site/)")
     serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
+    serve.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="how long to wait for the node's answer before a 504 (default 30)")
     serve.add_argument("--base-url", metavar="URL", help="node address the curl examples default to")
     serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the access log")
 
@@ -138,7 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
         base_path = json.loads((args.site / "operations.json").read_text(encoding="utf-8")).get("base_path", "/api/v5")
     try:
         run(ServeOptions(site=args.site, upstream=args.upstream, base_path=base_path or "/api/v5",
-                         host=args.host, port=args.port), print_line=lambda line: print(line, file=sys.stderr))
+                         host=args.host, port=args.port, timeout=args.upstream_timeout),
+            print_line=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as exc:
         raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return EXIT_OK

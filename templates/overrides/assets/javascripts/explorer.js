@@ -380,6 +380,7 @@
 
     function run() {
       var req = describe(op, controls);
+      curlCode.textContent = curlFor(op, req); // values may have been set by code (next page)
       messages.textContent = req.problems.join(" ");
       if (req.problems.length) return;
       var headers = { Accept: "application/json" };

@@ -1,0 +1,81 @@
+"""Real servers the explorer tests talk to: Prism mocking a spec, and `emqx-apidocs serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from support import PROJECT_ROOT, need
+
+PRISM = PROJECT_ROOT / "tests" / "prism" / "node_modules" / ".bin" / "prism"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+def prism_spec(spec: Path, out: Path, base_path: str = "/api/v5", edit=None) -> Path:
+    """A copy of `spec` for Prism, which ignores `servers`: the base path goes into every path."""
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    document["paths"] = {base_path + path: item for path, item in document["paths"].items()}
+    document["servers"] = [{"url": "/"}]
+    if edit:
+        edit(document)
+    out.write_text(json.dumps(document), encoding="utf-8")
+    return out
+
+
+@contextmanager
+def prism(spec_copy: Path, log: Path) -> Iterator[str]:
+    need(PRISM.exists(), "Prism is not installed (bash .ci/run installs it: npm install in tests/prism)")
+    port = free_port()
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec_copy)],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"},
+        )
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextmanager
+def serve(site: Path, upstream: str | None, log: Path, *extra: str) -> Iterator[str]:
+    """`emqx-apidocs serve --reuse` of an already built site."""
+    port = free_port()
+    command = [sys.executable, "-m", "generator", "serve", "--reuse", "-q", "--site", str(site), "--port", str(port)]
+    if upstream:
+        command += ["--upstream", upstream]
+    with open(log, "w") as out:
+        process = subprocess.Popen([*command, *extra], cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
