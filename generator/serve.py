@@ -15,10 +15,11 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from yarl import URL
 
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "host", "content-length",
+    "transfer-encoding", "upgrade", "host",
 }
 # A 401 with this header makes a browser open its own password dialog; the Try-it
 # panel handles credentials itself, so the proxy drops it from answers.
@@ -105,6 +106,15 @@ async def _static(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(target)
 
 
+def _raw_target(raw: str) -> str:
+    """The path and query exactly as the client sent them (an absolute-form target loses
+    its scheme and host: the upstream's are the only ones ever used)."""
+    if raw.startswith("/"):
+        return raw
+    parts = raw.split("/", 3)
+    return "/" + (parts[3] if len(parts) == 4 else "")
+
+
 def _problem(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"code": code, "message": message}, status=status)
 
@@ -113,8 +123,8 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
     options: ServeOptions = request.app["options"]
     if not options.upstream:
         return _problem(502, "NO_UPSTREAM", "emqx-apidocs serve was started without --upstream; no node to forward to")
-    # the path and query are kept as sent; scheme, host and port are only ever the upstream's
-    target = options.upstream.rstrip("/") + request.rel_url.raw_path_qs
+    # encoded=True: the path and query go on byte for byte (no re-encoding of %2F and the like)
+    target = URL(options.upstream.rstrip("/") + _raw_target(request.raw_path), encoded=True)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
     headers.pop("Origin", None)
     headers.pop("Referer", None)
@@ -124,8 +134,10 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
         async with client.request(request.method, target, headers=headers, data=body, allow_redirects=False) as upstream:
             response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
             for name, value in upstream.headers.items():
-                if name.lower() not in DROPPED_FROM_ANSWERS:
+                if name.lower() not in DROPPED_FROM_ANSWERS and name.lower() != "content-length":
                     response.headers.add(name, value)
+            if upstream.content_length is not None:
+                response.content_length = upstream.content_length
             await response.prepare(request)
             async for chunk in upstream.content.iter_any():
                 await response.write(chunk)
