@@ -263,8 +263,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        self.server.seen.append((self.path, self.headers.get("Authorization")))
         path = self.path.split("?")[0]
+        if path == "/api/v5/error_codes":  # the build asks a node for its own error codes
+            self.server.code_requests.append(self.headers.get("Authorization"))
+            self._send(404, b'{"code":"NOT_FOUND"}')
+            return
+        self.server.seen.append((self.path, self.headers.get("Authorization")))
         if path == "/spec.json":
             self._send(200, self.server.spec)
         elif path == "/slow":
@@ -288,6 +292,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True  # a sleeping handler must not hold up shutdown
     seen: list[tuple[str, str | None]]
+    code_requests: list[str | None]
     spec: bytes
 
 
@@ -295,6 +300,7 @@ class _Server(http.server.ThreadingHTTPServer):
 def http_server():
     server = _Server(("127.0.0.1", 0), _Handler)
     server.seen = []
+    server.code_requests = []
     server.spec = default_spec_json()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -308,6 +314,7 @@ def http_server():
 @pytest.fixture
 def server(http_server):
     http_server.seen.clear()
+    http_server.code_requests.clear()
     return http_server
 
 
@@ -385,6 +392,7 @@ def test_url_user_option_sends_basic_auth_and_hides_secret(server: _Server, tmp_
     result = run_cli("validate", "--spec", url(server, "/auth"), "--user", f"{KEY}:{SECRET}")
     assert result.returncode == 0, explain(result)
     assert [basic(a) for _, a in server.seen] == [f"{KEY}:{SECRET}"]
+    assert None in server.code_requests and all(a is None for a in server.code_requests)  # a public call: no credentials
     assert_not_in_output(result, SECRET, base64.b64encode(f"{KEY}:{SECRET}".encode()).decode())
 
 
@@ -451,7 +459,7 @@ def test_url_ipv6_literal(tmp_path: Path) -> None:
         server6 = _Server6(("::1", 0), _Handler)
     except OSError as exc:
         pytest.skip(f"no IPv6 loopback here: {exc}")
-    server6.seen, server6.spec = [], default_spec_json()
+    server6.seen, server6.spec, server6.code_requests = [], default_spec_json(), []
     thread = threading.Thread(target=server6.serve_forever, daemon=True)
     thread.start()
     try:

@@ -244,3 +244,21 @@ def test_panel_from_file_url_defaults_to_the_local_node(tmp_path):
         section.get_by_label("Node URL").fill("http://127.0.0.1:9")
         assert send(section).startswith("No answer")
         assert "emqx-apidocs serve --upstream" in section.locator(".ead-try-explain").inner_text()
+
+
+@pytest.mark.browser
+def test_a_down_node_is_explained_not_failed_to_fetch(served, tmp_path):
+    """Through serve with the node down, the panel explains the proxy's 502."""
+    import socket
+
+    _, work = served
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    with serve(work / "site", f"http://127.0.0.1:{dead}", tmp_path / "serve.log") as url:
+        with chromium_page() as page:
+            open_page(page, url, "reference/status.html#get-status")
+            section = panel(page, "get-status")
+            assert send(section).startswith("502")
+            text = section.locator(".ead-try-explain").inner_text()
+            assert "UPSTREAM_UNREACHABLE" in text and "could not connect to the node" in text
