@@ -53,7 +53,10 @@ def test_search_finds_operations_offline(site: Path, words: str, anchor: str | N
             query.press_sequentially(words)
             page.locator(".md-search-result__meta").filter(has_text="No matching").wait_for(timeout=15_000)
         else:
-            links = [urlsplit(a.get_attribute("href") or "") for a in search(page, words).locator("a").all()]
+            search(page, words)
+            wanted = page.locator(f'.md-search-result__list a[href$="#{anchor}"]')
+            wanted.first.wait_for(state="attached", timeout=15_000)  # results settle as the words are typed
+            links = [urlsplit(h) for h in page.eval_on_selector_all(".md-search-result__list a", "els => els.map(e => e.href)")]
             assert any(u.path.endswith("/reference/clients.html") and u.fragment == anchor for u in links), links
     assert log.external_requests == [], log.external_requests
     assert all(u.startswith("file://") for u in log.requests), log.requests

@@ -1,0 +1,380 @@
+"""A poisoned spec cannot run script in the built site.
+
+The spec (tests/hostile/spec.py) is EMQX-shaped and carries script payloads in every
+string the generator could show: info, servers, tags, paths, parameters, schemas,
+media types, responses, examples, security schemes, x- extensions and error codes.
+Each payload calls ``alert('hN')`` with its own marker; ``PLACES`` says where each
+marker was put, so a failure names its source.
+
+The site is built with the CLI, every HTML page is opened from file:// in Debian's
+headless Chromium (404.html also over a loopback HTTP server, as its links are
+root-absolute), every <details> is opened, every Try-it panel is opened and sent to
+a closed port on 127.0.0.1, and then:
+
+* no dialog fired;
+* no element has an on* attribute, or a javascript:/data:/vbscript: URL, or srcdoc;
+* every <script> is JSON data, or a file of the site that holds no payload;
+* no <iframe> but the search shim's worker frame; no <style>/<link> reaching out;
+  no <meta http-equiv>, <base>, <object> or <embed>;
+* the Jinja-like text is shown as written; EMQX's <code>/<br/> still render.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from browser import PageLog, chromium_page
+from hostile.spec import JINJA, build
+from support import PROJECT_ROOT
+
+SPEC, PLACES, NAMED = build()
+MARKER = re.compile(r"\bxss\d+\b")
+DEAD_NODE = "http://127.0.0.1:9"  # nothing listens (and Chromium refuses the port): every Send fails
+
+# Everything the page checks, run in the page after it was exercised. `root` is the
+# site's root URL; URLs under it are the site's own.
+DOM_CHECK = r"""
+async (root) => {
+  const found = [];
+  const where = (el) => {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1 && parts.length < 4; n = n.parentElement) {
+      parts.unshift(n.tagName.toLowerCase() + (n.id ? "#" + n.id : "") +
+                    (typeof n.className === "string" && n.className ? "." + n.className.split(/\s+/)[0] : ""));
+    }
+    return parts.join(" > ");
+  };
+  const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
+                             "srcset", "lowsrc", "dynsrc", "ping", "codebase", "cite", "manifest", "longdesc"]);
+  const inside = (url) => { try { return new URL(url, document.baseURI).href.startsWith(root); } catch (e) { return false; } };
+  const all = Array.from(document.querySelectorAll("*"));
+  for (const el of all) {
+    for (const attr of Array.from(el.attributes)) {
+      const name = attr.name.toLowerCase();
+      const value = attr.value;
+      if (name.startsWith("on")) found.push(`on* attribute ${name}="${value}" on ${where(el)}`);
+      if (name === "srcdoc") found.push(`srcdoc="${value}" on ${where(el)}`);
+      if (URL_ATTRS.has(name)) {
+        const flat = value.replace(/[\u0000-\u0020\u007f-\u009f]/g, "").toLowerCase();
+        if (/^(javascript|data|vbscript):/.test(flat)) found.push(`${name}="${value}" on ${where(el)}`);
+      }
+    }
+  }
+  const scripts = [];
+  for (const s of document.querySelectorAll("script")) {
+    const type = (s.getAttribute("type") || "").trim().toLowerCase();
+    if (type === "application/json") continue;
+    if (!s.hasAttribute("src")) { found.push(`inline script ${JSON.stringify(s.textContent.slice(0, 120))} in ${where(s)}`); continue; }
+    if (!inside(s.src)) { found.push(`script from outside the site: ${s.src}`); continue; }
+    scripts.push(s.src);
+  }
+  for (const f of document.querySelectorAll("iframe, frame, object, embed, applet, portal")) {
+    const shim = f.tagName === "IFRAME" && !f.hasAttribute("src") && !f.hasAttribute("srcdoc") &&
+                 (f.getAttribute("title") || "").startsWith("worker: " + root);
+    if (!shim) found.push(`<${f.tagName.toLowerCase()}> ${f.outerHTML.slice(0, 160)} in ${where(f.parentElement || f)}`);
+  }
+  for (const st of document.querySelectorAll("style")) {
+    if (/url\s*\(|@import|expression\s*\(/i.test(st.textContent)) found.push(`<style> that loads: ${st.textContent.slice(0, 160)}`);
+    if (st.closest("body")) found.push(`<style> in the body: ${st.textContent.slice(0, 160)} in ${where(st)}`);
+  }
+  for (const l of document.querySelectorAll("link")) {
+    if (l.hasAttribute("href") && !inside(l.getAttribute("href"))) found.push(`<link> outside the site: ${l.outerHTML}`);
+    if (l.closest("body")) found.push(`<link> in the body: ${l.outerHTML} in ${where(l)}`);
+  }
+  // the site's own policy is the one <meta http-equiv> allowed, first in <head>
+  const metas = Array.from(document.querySelectorAll("meta[http-equiv], base"));
+  metas.forEach((m, i) => {
+    const own = i === 0 && m.tagName === "META" && m.parentElement === document.head &&
+                m.httpEquiv.toLowerCase() === "content-security-policy";
+    if (!own) found.push(`${m.outerHTML} in ${where(m.parentElement || m)}`);
+  });
+  const json = [];
+  for (const s of document.querySelectorAll('script[type="application/json"]')) {
+    try { json.push(JSON.parse(s.textContent)); } catch (e) { found.push(`JSON block does not parse (${e.message}): ${s.textContent.slice(0, 160)}`); }
+    if (/<\/script|<!--/i.test(s.textContent)) found.push(`JSON block holds </script or <!--: ${s.textContent.slice(0, 160)}`);
+  }
+  const emqxHtml = Array.from(document.querySelectorAll("code"))
+    .filter((c) => c.textContent === "topic/#" && c.parentElement && c.parentElement.querySelector("br"))
+    .map((c) => where(c));
+  return { found, scripts: Array.from(new Set(scripts)), json, text: document.body.innerText, emqxHtml,
+           explorer: typeof window.EAD_EXPLORER === "object" && window.EAD_EXPLORER !== null,
+           jsonCount: document.querySelectorAll('script[type="application/json"]').length };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    spec = folder / "hostile-spec.json"
+    spec.write_text(json.dumps(SPEC, ensure_ascii=False, indent=1), encoding="utf-8")
+    out = folder / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--spec", str(spec), "--site", str(out), "-q"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    return out
+
+
+def named(text: str) -> str:
+    """`text` with every marker it holds followed by the place the marker was put."""
+    return MARKER.sub(lambda m: f"{m.group(0)}<{PLACES.get(m.group(0), '?')}>", text)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_operations_json_keeps_payloads_as_plain_strings(site: Path) -> None:
+    data = json.loads((site / "operations.json").read_text(encoding="utf-8"))
+    assert data["title"] == SPEC["info"]["title"]
+    ops = {(op["method"], op["path"]): op for op in data["operations"]}
+    hostile = ops[("GET", NAMED["hostile_path"])]
+    assert hostile["summary"] == NAMED["summary_jinja"]
+    assert hostile["tag"] == NAMED["tag_clients"]
+    assert NAMED["error_code"] in ops[("GET", "/clients")]["errors"]["400"]
+    assert ops[("GET", "/api_key")]["tag"] == NAMED["tag_title"]
+
+
+def test_explorer_data_and_inline_files_are_inert(site: Path) -> None:
+    text = (site / "assets" / "javascripts" / "explorer-data.js").read_text(encoding="utf-8")
+    prefix, suffix = "window.EAD_EXPLORER = ", ";\n"
+    assert text.startswith(prefix) and text.endswith(suffix), text[:200]
+    body = text[len(prefix):-len(suffix)]
+    assert not re.search(r"</script|<!--|[<>\u2028\u2029]", body, re.I), "explorer-data.js holds raw markup characters"
+    data = json.loads(body)
+    assert NAMED["error_code"] in data["errors"], sorted(data["errors"])
+    # Scripts the build moved out of the theme's pages are named by their hash; none
+    # may hold code that came from the spec (explorer-data.js holds it as JSON, above).
+    for path in sorted((site / "assets" / "javascripts").rglob("*.js")):
+        if path.name == "explorer-data.js":
+            continue
+        code = path.read_text(encoding="utf-8")
+        hits = sorted(set(MARKER.findall(code)) & PLACES.keys()) if "alert(" in code else []
+        assert not hits, f"{path.relative_to(site)} runs spec text: " + "; ".join(f"{h}: {PLACES[h]}" for h in hits)
+
+
+def test_json_blocks_in_the_html_files_cannot_close_their_script(site: Path) -> None:
+    block = re.compile(r'<script type="application/json">(.*?)</script>', re.S)
+    seen = 0
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for raw in block.findall(html):
+            seen += 1
+            assert "<!--" not in raw and not re.search(r"[<>\u2028\u2029]", raw), (page.name, raw[:200])
+            json.loads(raw)
+    assert seen >= len([op for item in SPEC["paths"].values() for op in item if op != "parameters"])
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@contextmanager
+def loopback_server(folder: Path) -> Iterator[str]:
+    """The site over http://127.0.0.1 (for 404.html, whose links start at the root)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def exercise(page, url: str, root: str) -> dict:  # noqa: ANN001 - a Playwright page
+    """Open `url`, open every panel and <details>, send every Try-it request; the DOM check."""
+    page.goto(url, wait_until="load")
+    # functions, not expressions: the pages' CSP forbids eval, which expressions need
+    page.wait_for_function(
+        "() => document.querySelectorAll('section.ead-try').length === "
+        "document.querySelectorAll('section.ead-try[data-mounted] details.ead-try-box').length",
+        timeout=10_000,
+    )
+    summaries = page.locator("section.ead-try summary")
+    for i in range(summaries.count()):
+        summaries.nth(i).click()
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    nodes = page.locator("section.ead-try input[type=url]")
+    if nodes.count():
+        nodes.first.fill(DEAD_NODE)
+        sends = page.locator("section.ead-try button[type=submit]")
+        for i in range(sends.count()):
+            sends.nth(i).click()
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('section.ead-try form')).every((form) => {"
+            "  const box = form.closest('details');"
+            "  const text = box.querySelector('.ead-try-output').textContent;"
+            "  return form.querySelector('.ead-try-messages').textContent || (text && !/Sending/.test(text));"
+            "})",
+            timeout=15_000,
+        )
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    # pointer over everything that could carry a handler (a missed on* attribute would fire)
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(50)
+    return page.evaluate(DOM_CHECK, root)
+
+
+def search_everything(page) -> None:  # noqa: ANN001
+    """Type into the search box so the theme renders results built from spec text."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("alert")
+    page.locator(".md-search-result__meta").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+
+
+@dataclass
+class Inspection:
+    problems: list[str]
+    texts: dict[str, str]  # page -> its visible text
+    emqx_html: dict[str, list[str]]  # page -> where <code>topic/#</code> sits beside a <br>
+
+
+def inspect_site(site: Path) -> Inspection:
+    """Every page of `site` opened, exercised and checked; what was wrong, named."""
+    pages = sorted(site.rglob("*.html"))
+    root = site.as_uri() + "/"
+    log = PageLog()
+    dialogs: list[str] = []
+    found: list[str] = []
+    texts: dict[str, str] = {}
+    emqx_html: dict[str, list[str]] = {}
+    current = {"page": ""}
+
+    def on_dialog(dialog) -> None:  # noqa: ANN001
+        dialogs.append(f"{current['page']}: {dialog.type} {named(dialog.message)!r}")
+        dialog.dismiss()
+
+    with chromium_page(log) as page:
+        page.on("dialog", on_dialog)
+        for path in pages:
+            rel = path.relative_to(site).as_posix()
+            current["page"] = rel
+            # 404.html names its files from the root (/assets/...): on file:// they lie
+            # outside the site; its check against the site's root is done over http below.
+            result = exercise(page, path.as_uri(), "file:///" if rel == "404.html" else root)
+            found += [f"{rel}: {named(item)}" for item in result["found"]]
+            found += [f"{rel}: {item}" for item in _scripts_running_spec_text(result["scripts"])]
+            texts[rel] = result["text"]
+            emqx_html[rel] = result["emqxHtml"]
+            if rel != "404.html" and not result["explorer"]:
+                found.append(f"{rel}: explorer-data.js did not define window.EAD_EXPLORER")
+        current["page"] = "index.html (search)"
+        page.goto((site / "index.html").as_uri())
+        search_everything(page)
+        result = page.evaluate(DOM_CHECK, root)
+        found += [f"index.html (search results): {named(item)}" for item in result["found"]]
+        with loopback_server(site) as base:
+            current["page"] = "404.html (http)"
+            result = exercise(page, base + "404.html", base)
+            found += [f"404.html (http): {named(item)}" for item in result["found"]]
+        page.wait_for_timeout(200)  # late handlers (image errors) fire before the browser closes
+
+    problems = []
+    if dialogs:
+        problems.append(f"{len(dialogs)} dialogs fired:\n  " + "\n  ".join(grouped(dialogs, every=len(pages))))
+    if found:
+        problems.append(f"{len(found)} unsafe things in the DOM:\n  " + "\n  ".join(grouped(found, every=len(pages))))
+    if log.external_requests:
+        problems.append("requests off the machine: " + ", ".join(sorted(set(log.external_requests))))
+    if log.page_errors:
+        problems.append("uncaught page errors:\n  " + "\n  ".join(sorted({named(e) for e in log.page_errors})))
+    # Only network failures may be logged: the dead node, and 404.html's root-absolute
+    # files on file://. Anything else (a CSP report of a blocked inline handler, a
+    # missing file x) means something was injected, even if it did not run.
+    odd_console = [named(e) for e in log.console_errors if not _expected_console_error(e)]
+    if odd_console:
+        problems.append(f"{len(odd_console)} console errors:\n  " + "\n  ".join(grouped(odd_console, at=" at ", every=len(pages))))
+    stray = sorted({u for u in log.requests if u.startswith("file:") and not _exists(u) and not _root_absolute(u)})
+    if stray:
+        problems.append("requests for files the site does not have (injected elements?): " + ", ".join(stray))
+    return Inspection(problems, texts, emqx_html)
+
+
+@pytest.mark.browser
+def test_no_payload_runs_in_any_page(site: Path) -> None:
+    assert len(list(site.rglob("*.html"))) >= 10
+    seen = inspect_site(site)
+    assert not seen.problems, "\n".join(seen.problems)
+
+    everything = "\n".join(seen.texts.values())
+    assert JINJA in everything, "the Jinja-like text is not shown as written anywhere"
+    assert "jinja:49" not in everything, "spec text was evaluated as a template"
+    assert seen.emqx_html["index.html"], "info.description: EMQX's <code>topic/#</code><br/> did not render as elements"
+    clients = next(rel for rel in seen.texts if rel.startswith("reference/clients-"))
+    assert len(seen.emqx_html[clients]) >= 2, f"{clients}: EMQX's <code>/<br/> did not render as elements"
+
+
+def grouped(lines: list[str], at: str = ": ", every: int = 0) -> list[str]:
+    """Findings that repeat on several pages, once each with the pages (`page: what` or `what at url`)."""
+    where: dict[str, list[str]] = {}
+    for line in lines:
+        if at == ": ":
+            page, _, what = line.partition(at)
+        else:
+            what, _, page = line.rpartition(at) if at in line else (line, "", "")
+            page = page.rsplit("/", 1)[-1]
+        what = what if len(what) <= 400 else what[:400] + "…"
+        if page not in where.setdefault(what, []):
+            where[what].append(page)
+    return [f"{what}  [{'every page' if every and len(pages) >= every else ', '.join(pages)}]"
+            for what, pages in where.items()]
+
+
+def _scripts_running_spec_text(urls: list[str]) -> list[str]:
+    """The site's script files a page loads that hold a payload's alert (moved there by the build)."""
+    bad = []
+    for url in urls:
+        if not url.startswith("file:") or not _exists(url):
+            continue
+        code = _local_path(url).read_text(encoding="utf-8", errors="replace")
+        if "explorer-data.js" in url or "alert(" not in code:
+            continue
+        hits = sorted(set(MARKER.findall(code)) & PLACES.keys())
+        if hits:
+            bad.append(f"<script src={url.rsplit('/site/', 1)[-1]}> runs spec text: "
+                       + ", ".join(f"{h}<{PLACES[h]}>" for h in hits))
+    return bad
+
+
+def _expected_console_error(text: str) -> bool:
+    if "Failed to load resource" in text and ("ERR_UNSAFE_PORT" in text or "ERR_CONNECTION_REFUSED" in text):
+        return True
+    if "127.0.0.1:9/" in text or "/__emqx_apidocs__/config.json" in text:
+        return True  # the dead node; the explorer asking whether `serve` serves the page
+    return "Failed to load resource: net::ERR_FILE_NOT_FOUND" in text and " at file:///assets/" in text
+
+
+def _local_path(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+def _exists(url: str) -> bool:
+    return _local_path(url).exists()
+
+
+def _root_absolute(url: str) -> bool:
+    """404.html names its files from the root (/assets/...); on file:// they are not found."""
+    return url.startswith("file:///assets/") or url.startswith("file:///search/")
