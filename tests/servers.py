@@ -48,14 +48,10 @@ def prism_spec(spec: Path, out: Path, base_path: str = "/api/v5", edit=None) -> 
 
 
 @contextmanager
-def prism(spec_copy: Path, log: Path) -> Iterator[str]:
-    need(PRISM.exists(), "Prism is not installed (bash .ci/run installs it: npm install in tests/prism)")
-    port = free_port()
+def running(command: list[str], port: int, log: Path, **kwargs) -> Iterator[str]:
+    """Run a server until the block ends; yields its URL once its port accepts connections."""
     with open(log, "w") as out:
-        process = subprocess.Popen(
-            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec_copy)],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"},
-        )
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **kwargs)
         try:
             wait_for_port(port, process)
             yield f"http://127.0.0.1:{port}"
@@ -64,18 +60,18 @@ def prism(spec_copy: Path, log: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
-@contextmanager
-def serve(site: Path, upstream: str | None, log: Path, *extra: str) -> Iterator[str]:
+def prism(spec_copy: Path, log: Path):
+    """Prism mocking `spec_copy` (see prism_spec)."""
+    need(PRISM.exists(), "Prism is not installed (bash .ci/run installs it: npm install in tests/prism)")
+    port = free_port()
+    command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec_copy)]
+    return running(command, port, log, env={**os.environ, "NO_COLOR": "1"})
+
+
+def serve(site: Path, upstream: str | None, log: Path, *extra: str):
     """`emqx-apidocs serve --reuse` of an already built site."""
     port = free_port()
     command = [sys.executable, "-m", "generator", "serve", "--reuse", "-q", "--site", str(site), "--port", str(port)]
     if upstream:
         command += ["--upstream", upstream]
-    with open(log, "w") as out:
-        process = subprocess.Popen([*command, *extra], cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(port, process)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    return running([*command, *extra], port, log, cwd=PROJECT_ROOT)

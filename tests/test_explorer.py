@@ -48,6 +48,12 @@ def panel(page, anchor: str):
     return section
 
 
+def with_key(section):
+    section.get_by_label("API key").fill(KEY)
+    section.get_by_label("Secret key").fill(SECRET)
+    return section
+
+
 def send(section):
     section.locator("button[type=submit]").click()
     section.locator(".ead-try-status").wait_for()
@@ -99,9 +105,7 @@ def test_path_parameter_get_and_curl(served):
     with chromium_page(log) as page:
         sent = api_requests(page)
         open_page(page, url, "reference/clients.html#get-clients-clientid")
-        section = panel(page, "get-clients-clientid")
-        section.get_by_label("API key").fill(KEY)
-        section.get_by_label("Secret key").fill(SECRET)
+        section = with_key(panel(page, "get-clients-clientid"))
         section.get_by_label("clientid *").fill("dev/42 a")
         assert send(section).startswith("200 OK")
         assert sent[-1].url == f"{url}/api/v5/clients/dev%2F42%20a"
@@ -118,9 +122,7 @@ def test_post_publish_with_its_body(served):
     with chromium_page() as page:
         sent = api_requests(page)
         open_page(page, url, "reference/publish.html#post-publish")
-        section = panel(page, "post-publish")
-        section.get_by_label("API key").fill(KEY)
-        section.get_by_label("Secret key").fill(SECRET)
+        section = with_key(panel(page, "post-publish"))
         assert send(section).startswith("200")
         assert sent[-1].method == "POST" and json.loads(sent[-1].post_data)["topic"]
         assert request_violations(section) == []
@@ -165,9 +167,7 @@ def test_page_paginated_list_and_its_next_page(served):
     with chromium_page() as page:
         sent = api_requests(page)
         open_page(page, url, "reference/clients.html#get-clients")
-        section = panel(page, "get-clients")
-        section.get_by_label("API key").fill(KEY)
-        section.get_by_label("Secret key").fill(SECRET)
+        section = with_key(panel(page, "get-clients"))
         assert send(section).startswith("200")
         first = len(sent)
         with page.expect_response(lambda r: "page=2" in r.url):
@@ -187,9 +187,7 @@ def test_emqx_error_code_is_explained(served):
         page.route("**/api/v5/clients/**", lambda route: route.continue_(
             headers={**route.request.headers, "prefer": "code=404"}))
         open_page(page, url, "reference/clients.html#get-clients-clientid")
-        section = panel(page, "get-clients-clientid")
-        section.get_by_label("API key").fill(KEY)
-        section.get_by_label("Secret key").fill(SECRET)
+        section = with_key(panel(page, "get-clients-clientid"))
         assert send(section).startswith("404")
         explain = section.locator(".ead-try-explain")
         assert "CLIENTID_NOT_FOUND" in explain.inner_text()
@@ -204,9 +202,7 @@ def test_credentials_are_kept_only_where_asked(served):
     url, _ = served
     with chromium_page() as page:
         open_page(page, url, "reference/clients.html#get-clients-clientid")
-        section = panel(page, "get-clients-clientid")
-        section.get_by_label("API key").fill(KEY)
-        section.get_by_label("Secret key").fill(SECRET)
+        section = with_key(panel(page, "get-clients-clientid"))
         send(section)
 
         def stores() -> str:
