@@ -45,6 +45,7 @@ class OperationView:
     problem_links: list[tuple[Problem, str]]
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
+    pagination_params: list[str]  # the pagination kind's request parameters this operation has
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -130,9 +131,16 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
                 problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
+                pagination_params=_pagination_params(op, knowledge),
             )
         )
     return views
+
+
+def _pagination_params(op: Operation, knowledge: Knowledge) -> list[str]:
+    kind = next((k for k in knowledge.pagination if k.kind == op.pagination), None)
+    query = {p.name for p in op.parameters if p.location == "query"}
+    return [name for name in kind.request if name in query] if kind else []
 
 
 def _media_view(planner: PagePlanner, media: Media) -> MediaView:
