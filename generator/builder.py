@@ -6,7 +6,7 @@ import http
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
@@ -107,10 +107,11 @@ def _str(value: object) -> str:
 def _base_path(document: dict, knowledge: Knowledge) -> str:
     servers = document.get("servers")
     if isinstance(servers, list) and servers and isinstance(servers[0], dict):
-        url = _str(servers[0].get("url"))
+        url = "".join(_str(servers[0].get("url")).split())
         path = urlsplit(url).path if "://" in url else url
         if path.startswith("/"):
-            return path.rstrip("/")
+            # only characters a path may hold; anything else is percent-encoded
+            return quote(path, safe="/-._~%!$&'()*+,;=:@").rstrip("/")
     return knowledge.base_path.rstrip("/")
 
 

@@ -65,8 +65,11 @@ def _required_fields(schema: SchemaNode | None) -> list[str]:
 
 def site_data(api: Api, knowledge: Knowledge) -> dict:
     """Shared by every page: defaults, status meanings, error-code descriptions."""
-    errors = {c.code: c.description or c.node_description or (c.spec_messages[0] if c.spec_messages else "")
-              for c in api.error_codes}
+    errors = {
+        c.code: {"text": c.description or c.node_description or (c.spec_messages[0] if c.spec_messages else ""),
+                 "anchor": c.anchor}
+        for c in api.error_codes
+    }
     return {
         "base_path": api.base_path,
         "default_node": api.base_url,

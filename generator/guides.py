@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
-from .curl import cursor_loop, page_loop
+from .curl import ExampleRequest, credential_args, cursor_loop, page_loop, url_word
 from .knowledge import Knowledge
 from .model import Api, Operation, Tag
 
@@ -33,7 +34,7 @@ def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
         "authentication": {
             "bearer_only": [op for op in ops if op.auth_mode == "bearer"],
             "public": [op for op in ops if op.auth_mode == "public"],
-            "login": _find(ops, knowledge.login),
+            "examples": _auth_examples(api, knowledge),
         },
         "roles": {"tags": [t for t in api.tags if t.operations], "matrix": _matrix(api.tags)},
         "pagination": _pagination(api, knowledge),
@@ -44,6 +45,34 @@ def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
             "in_spec": sum(1 for c in api.error_codes if c.in_spec),
             "from_node": sum(1 for c in api.error_codes if c.node_description),
         },
+    }
+
+
+def _auth_examples(api: Api, knowledge: Knowledge) -> dict[str, str]:
+    """Shell examples of both ways to authenticate, with this spec's paths."""
+    sample = _find(api.operations, "GET /clients") or next(
+        (op for op in api.operations if op.method == "GET" and op.auth_mode == "basic"), None
+    )
+    path = sample.full_path if sample and not sample.example.path_values else api.base_path + "/clients"
+    basic = ExampleRequest("GET", path, "basic")
+    bearer = ExampleRequest("GET", path, "bearer")
+    login = ExampleRequest("POST", api.base_path + knowledge.login.split(" ", 1)[1], "public")
+    word = lambda request: url_word(request, base_url=api.base_url, knowledge=knowledge)  # noqa: E731
+    accept = '-H "Accept: application/json"'
+    return {
+        "basic": "\n".join([
+            f"export {knowledge.env_url}={shlex.quote(api.base_url)}",
+            f"export {knowledge.env_key}=your-api-key {knowledge.env_secret}=your-secret-key",
+            " ".join(["curl -sS", *credential_args("basic", knowledge), accept]) + " \\",
+            f"  {word(basic)}",
+        ]),
+        "bearer": "\n".join([
+            f'export {knowledge.env_token}=$(curl -sS -H "Content-Type: application/json" {accept} \\',
+            """  -d '{"username": "admin", "password": "your-password"}' \\""",
+            f"  {word(login)} | jq -r .token)",
+            " ".join(["curl -sS", *credential_args("bearer", knowledge), accept]) + " \\",
+            f"  {word(bearer)}",
+        ]),
     }
 
 

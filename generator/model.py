@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 from .curl import ExampleRequest
@@ -9,6 +11,17 @@ from .problems import Problem
 from .schema import SchemaNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+SAFE_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,80}")
+
+
+def code_anchor(code: str) -> str:
+    """The error code itself as its anchor (`errors.html#CLIENTID_NOT_FOUND`) when it is a
+    plain name; otherwise a stable digest, so no code can inject markup or attributes."""
+    if SAFE_ANCHOR.fullmatch(code):
+        return code
+    return "code-" + hashlib.sha1(code.encode()).hexdigest()[:10]
 
 
 def auth_mode(auth: tuple[str, ...]) -> str:
@@ -114,6 +127,10 @@ class ErrorCode:
     spec_messages: tuple[str, ...]  # the spec's own words for it, where it gives some
     statuses: tuple[str, ...]  # HTTP statuses it comes with in this spec
     operations: tuple[Operation, ...]  # operations that may return it
+
+    @property
+    def anchor(self) -> str:
+        return code_anchor(self.code)
 
     @property
     def in_table(self) -> bool:

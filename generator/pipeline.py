@@ -18,6 +18,7 @@ from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem
 from .render import environment, render_pages
+from .sanitize import theme_text
 from .site import (
     SiteResult, check_site_target, mkdocs_build, site_lock, staging, swap_in, write_docs, write_operations_json,
 )
@@ -123,7 +124,7 @@ def build_site(options: Options, api: Api) -> SiteResult:
             try:
                 built, warnings = mkdocs_build(
                     options.project / "mkdocs.yml", docs, stage / "site",
-                    site_name=api.title, nav=_nav(api, docs), slots=rendered.slots, progress=tick,
+                    site_name=theme_text(api.title), nav=_nav(api, docs), slots=rendered.slots, progress=tick,
                 )
             finally:
                 rep.done_progress()
@@ -134,7 +135,7 @@ def build_site(options: Options, api: Api) -> SiteResult:
 
 
 def _nav(api: Api, docs: Path) -> list:
-    reference = [{tag.name: tag.page} for tag in api.tags]
+    reference = [{theme_text(tag.name): tag.page} for tag in api.tags]
     guide_pages = [{guides.TITLES[name]: f"guides/{name}.md"} for name in guides.GUIDES]
     nav: list = [
         {"Overview": "index.md"}, {"Guides": guide_pages}, {"Reference": reference},

@@ -14,7 +14,8 @@ from . import explorer, guides
 from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
-from .sanitize import inline_html, markdown_html, markdown_text, script_json
+from .model import code_anchor
+from .sanitize import inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
 from .views import PagePlanner, SchemaView
@@ -62,7 +63,10 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json)
+    env.filters.update(
+        markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
+        theme_text=theme_text, code_anchor=code_anchor,
+    )
     env.globals["L"] = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
     env.globals["problem_anchor"] = problem_anchor
     return env

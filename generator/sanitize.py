@@ -67,3 +67,14 @@ def script_json(value: object) -> Markup:
     for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, safe)
     return Markup(text)
+
+
+THEME_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’", "`": "‘"})
+
+
+def theme_text(text: str) -> str:
+    """Text for the places the theme prints without escaping (site name, page and nav
+    titles), some after `striptags`, which turns entities back into markup: markup
+    characters are replaced by look-alikes, so no escaping context can revive them."""
+    flat = " ".join(str(text).split())
+    return "".join(ch for ch in flat if ch.isprintable()).translate(THEME_SAFE)

@@ -25,6 +25,8 @@ KINDS: dict[str, str] = {
     "md-link-data": "[x](data:text/html,<script>alert('{m}')</script>)",
     "md-image-data": "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "md-autolink": "<javascript:alert('{m}')>",
+    "md-code-break": "`[x](javascript:alert('{m}'))`",
+    "md-fence-break": "\n\n```\n\n[x](javascript:alert('{m}'))\n\n```\n",
     "raw-a": "<a href=\"javascript:alert('{m}')\">click</a>",
     "raw-a-entity": "<a href=\"jav&#x09;ascript:alert('{m}')\">tab</a>",
     "entity-script": "&lt;script&gt;alert('{m}')&lt;/script&gt;",
@@ -51,10 +53,14 @@ class Payloads:
     places: dict[str, str] = field(default_factory=dict)
     _count: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def one(self, place: str, kind: str) -> str:
+    def marker(self, place: str, kind: str) -> str:
+        """A new marker, e.g. for a payload written out by hand."""
         marker = f"xss{next(self._count)}"
         self.places[marker] = f"{place} [{kind}]"
-        return KINDS[kind].format(m=marker)
+        return marker
+
+    def one(self, place: str, kind: str) -> str:
+        return KINDS[kind].format(m=self.marker(place, kind))
 
     def some(self, place: str, kinds: tuple[str, ...] = NAME_KINDS, sep: str = " ") -> str:
         return sep.join(self.one(place, kind) for kind in kinds)
@@ -71,24 +77,25 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
     tag_clients = "Clients " + p.one("tag name", "img")
     tag_attr = "Attr " + p.one("tag name", "double-attr") + " " + p.one("tag name", "single-attr")
     tag_entity = p.one("tag name", "entity-script") + " " + p.one("tag name", "entity-img")
-    tag_title = "</title>" + p.one("tag name", "script") + "<svg onload=alert('" + _marker(p, "tag name", "svg") + "')>"
+    tag_title = "</title>" + p.one("tag name", "script") + "<svg onload=alert('" + p.marker("tag name", "svg") + "')>"
     tag_publish = "Publish"
 
     hostile_path_segment = p.one("path string", "break-out")
-    hostile_path = "/clients/{clientid}/" + hostile_path_segment + p.one("path string", "img")
+    hostile_path = ("/clients/{clientid}/" + hostile_path_segment + p.one("path string", "img")
+                    + p.one("path string", "md-code-break"))
     error_codes = [
         p.one("error-code enum (code property)", "img"),
         p.one("error-code enum (code property)", "double-attr"),
-        "javascript:alert('" + _marker(p, "error-code enum (code property)", "javascript:") + "')",
+        "javascript:alert('" + p.marker("error-code enum (code property)", "javascript:") + "')",
         p.one("error-code enum (code property)", "entity-script"),
-        "X} #evil .cls onclick=alert('" + _marker(p, "error-code enum (code property)", "attr_list") + "') {",
+        "X} #evil .cls onclick=alert('" + p.marker("error-code enum (code property)", "attr_list") + "') {",
         "CLIENTID_NOT_FOUND",
     ]
     lone_code = p.one("error-code enum (single code)", "break-out")
     summary_jinja = "Get one client " + JINJA + " " + p.one("operation summary", "img")
     publish_example = {
         "topic": "t/" + p.one("requestBody example", "close-script"),
-        "payload": "</script><script>alert('" + _marker(p, "requestBody example", "close-script raw") + "')</script>\u2028\u2029<!--",
+        "payload": "</script><script>alert('" + p.marker("requestBody example", "close-script raw") + "')</script>\u2028\u2029<!--",
         "qos": 0,
         p.one("requestBody example key", "img"): "key",
     }
@@ -152,15 +159,16 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
             + p.one("info.title", "entity-script") + " " + JINJA,
             "description": EMQX_HTML + "\n\n" + p.text("info.description"),
             "version": "5.8.1 " + p.one("info.version", "img") + p.one("info.version", "break-out"),
-            "termsOfService": "javascript:alert('" + _marker(p, "info.termsOfService", "javascript:") + "')",
+            "termsOfService": "javascript:alert('" + p.marker("info.termsOfService", "javascript:") + "')",
             "contact": {"name": p.one("info.contact.name", "img"),
-                        "url": "javascript:alert('" + _marker(p, "info.contact.url", "javascript:") + "')"},
+                        "url": "javascript:alert('" + p.marker("info.contact.url", "javascript:") + "')"},
             "license": {"name": p.one("info.license.name", "svg"),
-                        "url": "data:text/html,<script>alert('" + _marker(p, "info.license.url", "data:") + "')</script>"},
-            "x-logo": {"url": "javascript:alert('" + _marker(p, "info x-logo", "javascript:") + "')"},
+                        "url": "data:text/html,<script>alert('" + p.marker("info.license.url", "data:") + "')</script>"},
+            "x-logo": {"url": "javascript:alert('" + p.marker("info x-logo", "javascript:") + "')"},
         },
         "servers": [
-            {"url": "http://127.0.0.1:18083/api/v5",
+            # the base path: EMQX's /api/v5, then payloads (a relative URL is taken as written)
+            {"url": "/api/v5" + p.some("servers[0].url", ("md-code-break", "img", "md-fence-break"), sep=""),
              "description": p.some("servers description", ("script", "img"))},
             {"url": "http://127.0.0.1:18083/" + p.one("servers[1].url", "break-out"),
              "description": p.one("servers[1].description", "svg")},
@@ -228,7 +236,9 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
                     "tags": [tag_clients],
                     "summary": summary_jinja,
                     "description": p.text("operation description (hostile path)"),
-                    "parameters": [
+                    "parameters": [  # cursor pagination: the pagination guide's loop example uses this path
+                        {"name": "position", "in": "query", "schema": {"type": "string"}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
                         {"name": "X-" + p.one("header parameter name", "img"), "in": "header",
                          "schema": {"type": "string", "example": p.one("header parameter example", "script")}},
                     ],
@@ -332,9 +342,3 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
     }
     return spec, p.places, named
 
-
-def _marker(p: Payloads, place: str, kind: str) -> str:
-    """A marker for a payload written out by hand (not one of KINDS)."""
-    marker = f"xss{next(p._count)}"
-    p.places[marker] = f"{place} [{kind}]"
-    return marker

@@ -195,14 +195,14 @@
     if (parsed && typeof parsed === "object" && typeof parsed.code === "string") {
       var code = parsed.code;
       var proxy = DATA.proxy_codes && DATA.proxy_codes[code];
-      var known = DATA.errors && DATA.errors[code];
+      var known = DATA.errors && Object.prototype.hasOwnProperty.call(DATA.errors, code) ? DATA.errors[code] : null;
       var box = el("div", { class: "ead-try-explain", role: "note" });
       box.appendChild(el("strong", { text: code }));
       if (proxy) {
         box.appendChild(document.createTextNode(": " + proxy));
-      } else if (known !== undefined) {
-        box.appendChild(document.createTextNode(": " + (known || "an EMQX error code.") + " "));
-        box.appendChild(el("a", { href: SITE_ROOT + DATA.errors_page + "#" + encodeURIComponent(code),
+      } else if (known) {
+        box.appendChild(document.createTextNode(": " + (known.text || "an EMQX error code.") + " "));
+        box.appendChild(el("a", { href: SITE_ROOT + DATA.errors_page + "#" + encodeURIComponent(known.anchor),
                                   text: "About this code" }));
       } else {
         box.appendChild(document.createTextNode(": not in the error-code reference of this site."));
