@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 from referencing import Registry, Specification
@@ -45,19 +46,20 @@ class ExampleMaker:
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
-        check = self._validators.get(where)
-        if check is None:
-            check = self._validators[where] = self._compile(where)
         try:
+            check = self._validators.get(where)
+            if check is None:
+                check = self._validators[where] = self._compile(where)
             return check(value)
-        except Exception:  # a broken schema cannot vouch for anything
+        except Exception:  # a broken schema, or one reaching outside the spec, vouches for nothing
             return False
 
     def _compile(self, where: str) -> Callable[[object], bool]:
         if self._registry is None:
             spec: Specification = DRAFT202012 if self.openapi_31 else DRAFT4
             self._registry = Registry().with_resource(SPEC_URI, spec.create_resource(self.resolver.document))
-        resolved = self._registry.resolver(base_uri=SPEC_URI).lookup(f"{SPEC_URI}#{where}")
+        fragment = quote(where, safe="/~!$&'()*+,;=:@")  # a pointer is URI-encoded in a fragment
+        resolved = self._registry.resolver(base_uri=SPEC_URI).lookup(f"{SPEC_URI}#{fragment}")
         cls = OAS31Validator if self.openapi_31 else OAS30Validator
         validator = cls(resolved.contents, _resolver=resolved.resolver)
         return validator.is_valid

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -15,6 +19,10 @@ from .problems import InputError
 
 DEFAULT_SPEC = Path(__file__).parent / "data" / "default-spec.yaml"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_NESTING = 200  # levels; real specs use about 30, and deeper ones are attacks
+MAX_YAML_INDENT = 400  # columns of leading spaces (block-style nesting)
+MAX_EXPANDED_NODES = 2_000_000  # what YAML aliases may expand to
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]|\\U0000[dD][89abAB]")
 URL_TIMEOUT_SECONDS = 20.0
 MAX_REDIRECTS = 5
 
@@ -157,20 +165,96 @@ def _parse(data: bytes, label: str) -> LoadedSpec:
 def _decode(text: str, label: str) -> object:
     if text.lstrip()[:1] == "<":
         raise InputError(f"{label}: looks like HTML or XML, expected a JSON or YAML spec")
+    too_deep = InputError(f"{label}: nested more than {MAX_NESTING} levels deep; not a usable spec")
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(text)
+            with _recursion_budget(MAX_NESTING):
+                document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        except RecursionError:
+            raise too_deep from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            raise InputError(f"{label}: invalid JSON: {_first_line(exc)}") from None
+    else:
+        _check_yaml_nesting(text, label)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise InputError(f"{label}: invalid YAML{where}: {exc.problem}") from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"{label}: invalid YAML: {_first_line(exc)}") from None
+        except RecursionError:
+            raise too_deep from None
+        except ValueError as exc:
+            raise InputError(f"{label}: invalid YAML: {_first_line(exc)}") from None
+        _check_expansion(document, label)
+    if SURROGATE_ESCAPE.search(text):
+        document = _without_surrogates(document)
+    return document
+
+
+@contextlib.contextmanager
+def _recursion_budget(levels: int) -> Iterator[None]:
+    """Let the parser recurse `levels` deep from here, and no deeper."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + levels)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"{label}: invalid YAML{where}: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{label}: invalid YAML: {_first_line(exc)}") from None
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _check_yaml_nesting(text: str, label: str) -> None:
+    """Refuse YAML nested deeper than any spec before the C parser sees it (it would
+    overflow its stack, not raise): flow brackets outside quotes, and indentation."""
+    indent = max((len(m.group(0)) for m in re.finditer(r"^ +", text, re.M)), default=0)
+    depth = deepest = 0
+    for token in re.finditer(r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[\[\]{}]", text):
+        char = token.group(0)
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    if deepest > MAX_NESTING or indent > MAX_YAML_INDENT:
+        raise InputError(f"{label}: nested more than {MAX_NESTING} levels deep; not a usable spec")
+
+
+def _check_expansion(document: object, label: str) -> None:
+    """Refuse YAML whose aliases expand beyond any spec (a "billion laughs" document)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[object, bool]] = [(document, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)) or (id(node) in sizes and not done):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                raise InputError(f"{label}: its YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes")
+        else:
+            sizes[id(node)] = 0  # in progress (an alias cycle counts once)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
+
+
+def _without_surrogates(node: object) -> object:
+    """Lone surrogates (escapes JSON and YAML allow) become U+FFFD: pages are UTF-8."""
+    if isinstance(node, str):
+        return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(node, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_surrogates(v) for v in node]
+    return node
 
 
 def _check_openapi(document: object, label: str) -> None:

@@ -11,6 +11,7 @@ from .problems import Problem
 from .schema import SchemaNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+HEALTH_SLUG = "spec-health"  # reference/spec-health.md: no tag page may take this name
 
 
 SAFE_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,80}")

@@ -83,6 +83,13 @@ def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Proble
     return attach_problems(api, problems())
 
 
+_FORKED_DOCUMENT: dict | None = None
+
+
+def _validate_forked() -> list[Problem]:
+    return validate(_FORKED_DOCUMENT or {})
+
+
 @contextlib.contextmanager
 def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list[Problem]]]:
     """Validate in a forked child while the caller builds the model on the other core."""
@@ -92,7 +99,9 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
         yield lambda: check(options, spec)
         return
     started = time.perf_counter()
-    future = pool.submit(validate, spec.document)
+    global _FORKED_DOCUMENT
+    _FORKED_DOCUMENT = spec.document  # the child inherits it: nothing is pickled
+    future = pool.submit(_validate_forked)
 
     def result() -> list[Problem]:
         options.reporter.wait("validate", future)
@@ -111,7 +120,7 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
 
 def build_site(options: Options, api: Api) -> SiteResult:
     rep = options.reporter
-    site = options.site
+    site = options.site.absolute()  # MkDocs resolves relative folders against its config file
     check_site_target(site, options.project)
     started = time.perf_counter()
     rendered = render_pages(api, environment(), load_knowledge(options.knowledge))

@@ -14,14 +14,14 @@ from . import explorer, guides
 from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
-from .model import code_anchor
+from .model import HEALTH_SLUG, code_anchor
 from .sanitize import inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
 from .views import PagePlanner, SchemaView
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-HEALTH_PAGE = "reference/spec-health.md"
+HEALTH_PAGE = f"reference/{HEALTH_SLUG}.md"
 EXPLORER_DATA = "assets/javascripts/explorer-data.js"  # generated; listed in mkdocs.yml
 
 

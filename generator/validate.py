@@ -24,10 +24,31 @@ VALUE_KIND = "Defaults and enum values that break their own schema"
 MAX_SHOWN = 160
 
 
+def _refuse(uri: str) -> dict:
+    """The validator's loader for other documents: nothing is ever read or fetched."""
+    return {}
+
+
+NO_RETRIEVAL = {"<all_urls>": _refuse, "http": _refuse, "https": _refuse, "file": _refuse}
+
+
+class _V30(OpenAPIV30SpecValidator):
+    resolver_handlers = NO_RETRIEVAL
+
+
+class _V31(OpenAPIV31SpecValidator):
+    resolver_handlers = NO_RETRIEVAL
+
+
 def validate(document: dict) -> list[Problem]:
-    """Every problem the OpenAPI validator finds, sorted by pointer."""
+    """Every problem the OpenAPI validator finds, sorted by pointer.
+
+    External references are never followed (the model reports them): the validator
+    sees a copy in which they are empty objects, and cannot fetch anything.
+    """
     version = str(document.get("openapi", ""))
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator_cls = _V31 if version.startswith("3.1") else _V30
+    document = _without_external_refs(document)
     locations = _locations(document)
     problems: set[Problem] = set()
     errors = validator_cls(document).iter_errors()
@@ -44,6 +65,36 @@ def validate(document: dict) -> list[Problem]:
             break
         problems.add(_to_problem(err, locations, document))
     return sorted(problems)
+
+
+def _without_external_refs(document: dict) -> dict:
+    """`document`, or a copy of it with every non-local `$ref` object made empty."""
+    def external(node: object) -> bool:
+        return isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
+
+    stack: list[object] = [document]
+    found = False
+    while stack and not found:
+        node = stack.pop()
+        if external(node):
+            found = True
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if not found:
+        return document
+
+    def strip(node: object) -> object:
+        if external(node):
+            return {}
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(document)  # type: ignore[return-value]
 
 
 def _stopped_at(exc: Exception) -> str:
