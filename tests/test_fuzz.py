@@ -358,6 +358,7 @@ def mutate(data: st.DataObject, document: dict) -> str:
     return f"{action} at {ptr(location)}"
 
 
+@pytest.mark.shared
 @pytest.mark.usefixtures("ce")  # not an argument: hypothesis would print the whole spec with a failure
 @PROFILE
 @given(data=st.data())

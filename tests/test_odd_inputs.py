@@ -57,7 +57,8 @@ def run_cli(*args: str, cwd: Path = REPO, timeout: float = CLI_TIMEOUT,
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator", *args], cwd=cwd, env=cli_env(), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, preexec_fn=limits,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=limits if memory else None,  # only then: preexec_fn and threads do not mix well
     )
     try:
         out, err = proc.communicate(timeout=timeout)
