@@ -48,8 +48,10 @@ def validate(document: dict) -> list[Problem]:
     """
     version = str(document.get("openapi", ""))
     validator_cls = _V31 if version.startswith("3.1") else _V30
-    document = _without_external_refs(document)
-    locations = _locations(document)
+    locations, external = _locations(document)
+    if external:
+        document = _without_external_refs(document)
+        locations, _ = _locations(document)
     problems: set[Problem] = set()
     errors = validator_cls(document).iter_errors()
     while True:
@@ -67,26 +69,15 @@ def validate(document: dict) -> list[Problem]:
     return sorted(problems)
 
 
-def _without_external_refs(document: dict) -> dict:
-    """`document`, or a copy of it with every non-local `$ref` object made empty."""
-    def external(node: object) -> bool:
-        return isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
+def _external(node: object) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
 
-    stack: list[object] = [document]
-    found = False
-    while stack and not found:
-        node = stack.pop()
-        if external(node):
-            found = True
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    if not found:
-        return document
+
+def _without_external_refs(document: dict) -> dict:
+    """A copy of `document` with every non-local `$ref` object made empty."""
 
     def strip(node: object) -> object:
-        if external(node):
+        if _external(node):
             return {}
         if isinstance(node, dict):
             return {k: strip(v) for k, v in node.items()}
@@ -164,9 +155,11 @@ def _is_default(root: str, document: dict) -> bool:
     return isinstance(node, dict) and "default" in node
 
 
-def _locations(document: dict) -> dict[int, str]:
-    """id(node) -> JSON pointer for every dict and list in the document (iteratively)."""
+def _locations(document: dict) -> tuple[dict[int, str], bool]:
+    """id(node) -> JSON pointer for every dict and list (iteratively), and whether any
+    `$ref` points outside the document."""
     found: dict[int, str] = {}
+    external = False
     stack: list[tuple[object, str]] = [(document, "")]
     while stack:
         node, where = stack.pop()
@@ -174,13 +167,14 @@ def _locations(document: dict) -> dict[int, str]:
             if id(node) in found:
                 continue
             found[id(node)] = where
+            external = external or _external(node)
             stack.extend((v, f"{where}{pointer(k)}") for k, v in node.items())
         elif isinstance(node, list):
             if id(node) in found:
                 continue
             found[id(node)] = where
             stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
-    return found
+    return found, external
 
 
 def _message(err: ValidationError) -> str:
