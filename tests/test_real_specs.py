@@ -93,6 +93,9 @@ def test_build_is_clean_and_pages_stay_local(built):
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not EXTERNAL.search(text), f"{page.relative_to(site)} loads from another host"
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\';' in text
+        inline = [m for m in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", text) if "application/json" not in m]
+        assert inline == [], f"{page.relative_to(site)} has inline scripts"
         assert "fonts.googleapis" not in text and "unpkg.com" not in text
 
 
