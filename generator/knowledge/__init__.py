@@ -6,6 +6,7 @@ file; this module only evaluates them, so another EMQX version is an edit of the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,9 @@ class Knowledge:
         return next((kind for kind in self.pagination if kind.matches(query)), None)
 
 
+@functools.lru_cache(maxsize=8)
 def load_knowledge(path: Path | None = None) -> Knowledge:
+    """The knowledge in `path` (the bundled file when None), read once per process."""
     source = path or DEFAULT_FILE
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
