@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .knowledge import Knowledge
-from .model import Api, Operation
+from .model import Api, Media, Operation
 from .schema import SchemaNode
 
 # Codes the serve proxy answers with when it cannot reach the node.
@@ -33,6 +33,8 @@ def operation_data(op: Operation, knowledge: Knowledge) -> dict:
             "required": op.body.required,
             "fields": _required_fields(media.schema),
         }
+        if media.media_type.startswith("multipart/form-data"):
+            body["form"] = _form_fields(media)
     return {
         "id": op.anchor,
         "method": op.method,
@@ -55,6 +57,17 @@ def operation_data(op: Operation, knowledge: Knowledge) -> dict:
         "pagination": pagination,
         "statuses": {r.status: r.description for r in op.responses},
     }
+
+
+def _form_fields(media: Media) -> list[dict]:
+    """Fields of a multipart body: a file input for binary ones (their example is "")."""
+    try:
+        example = json.loads(media.example or "{}")
+    except ValueError:
+        example = {}
+    if not isinstance(example, dict) or not example:
+        example = {p.name: "" for p in media.schema.properties} if media.schema else {"file": ""}
+    return [{"name": name, "file": value == ""} for name, value in example.items()]
 
 
 def _required_fields(schema: SchemaNode | None) -> list[str]:

@@ -132,7 +132,14 @@
       }
     });
     var body = null;
-    if (op.body) {
+    var form = null;
+    if (op.body && op.body.form) {
+      form = controls.form.map(function (f) {
+        var value = f.file ? (f.input.files[0] || null) : f.input.value;
+        if (!value && (op.body.fields || []).indexOf(f.name) !== -1) problems.push("“" + f.name + "” is required.");
+        return [f.name, value, f.file];
+      }).filter(function (f) { return f[1]; });
+    } else if (op.body) {
       var text = controls.body.value;
       if (!text.trim()) {
         if (op.body.required) problems.push("The request body is required.");
@@ -156,7 +163,7 @@
     var qs = query.map(function (pair) {
       return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
     }).join("&");
-    return { method: op.method, path: path + (qs ? "?" + qs : ""), headers: headers, body: body,
+    return { method: op.method, path: path + (qs ? "?" + qs : ""), headers: headers, body: body, form: form,
              mediaType: op.body ? op.body.media_type : null, problems: problems };
   }
 
@@ -178,6 +185,9 @@
     if (cred && cred.kind === "bearer") lines.push('-H "Authorization: Bearer ${' + env.token + '}"');
     lines.push('-H "Accept: application/json"');
     req.headers.forEach(function (h) { lines.push("-H " + shellSingle(h[0] + ": " + h[1])); });
+    (req.form || []).forEach(function (f) {
+      lines.push("-F " + shellSingle(f[0] + "=" + (f[2] ? "@./" + f[1].name : f[1])));
+    });
     if (req.body !== null) {
       lines.push('-H "Content-Type: ' + req.mediaType + '"');
       lines.push((/json/.test(req.mediaType) ? "-d " : "--data-binary ") + shellSingle(req.body));
@@ -355,7 +365,16 @@
       form.appendChild(params);
     }
 
-    if (op.body) {
+    if (op.body && op.body.form) {
+      controls.form = op.body.form.map(function (f) {
+        return { name: f.name, file: f.file, input: el("input", { type: f.file ? "file" : "text", autocomplete: "off" }) };
+      });
+      form.appendChild(el("fieldset", { class: "ead-try-bodyset" }, [
+        el("legend", { text: "Form (" + op.body.media_type + ")" + (op.body.required ? " *" : "") }),
+      ].concat(controls.form.map(function (f) {
+        return field(f.name + ((op.body.fields || []).indexOf(f.name) !== -1 ? " *" : ""), f.input, f.file ? "file" : "");
+      }))));
+    } else if (op.body) {
       controls.body = el("textarea", { rows: Math.min(18, Math.max(4, op.body.example.split("\n").length + 1)),
                                         spellcheck: "false", class: "ead-try-body" });
       controls.body.value = op.body.example;
@@ -387,12 +406,18 @@
       req.headers.forEach(function (h) { headers[h[0]] = h[1]; });
       var cred = credentialFor(op);
       if (cred) headers.Authorization = cred.header;
-      if (req.body !== null) headers["Content-Type"] = req.mediaType;
+      var payload = req.body;
+      if (req.form) {  // the browser writes the multipart boundary itself
+        payload = new FormData();
+        req.form.forEach(function (f) { payload.append(f[0], f[1]); });
+      } else if (req.body !== null) {
+        headers["Content-Type"] = req.mediaType;
+      }
       var url = conn.node.replace(/\/+$/, "") + req.path;
       output.textContent = "";
       output.appendChild(el("p", { class: "ead-try-hint", text: "Sending…" }));
       var started = performance.now();
-      fetch(url, { method: req.method, headers: headers, body: req.body, credentials: "omit", cache: "no-store" })
+      fetch(url, { method: req.method, headers: headers, body: payload, credentials: "omit", cache: "no-store" })
         .then(function (response) {
           return response.text().then(function (text) { show(response, text, performance.now() - started); });
         })
