@@ -24,33 +24,30 @@ def enrich(api: Api, knowledge: Knowledge, node_codes: dict[str, str] | None = N
 
     `node_codes` are a live node's own descriptions of its error codes, merged in.
     """
+    found: list[tuple[Operation, str, _Found]] = []  # what each response said, for the catalogue
     tags = tuple(
-        replace(tag, operations=tuple(_operation(op, api, knowledge) for op in tag.operations))
+        replace(tag, operations=tuple(_operation(op, api, knowledge, found) for op in tag.operations))
         for tag in api.tags
     )
-    enriched = replace(api, tags=tags)
-    return replace(enriched, error_codes=_catalogue(enriched, knowledge, node_codes or {}))
+    return replace(api, tags=tags, error_codes=_catalogue(found, knowledge, node_codes or {}))
 
 
-def _operation(op: Operation, api: Api, knowledge: Knowledge) -> Operation:
+def _operation(op: Operation, api: Api, knowledge: Knowledge, found: list[tuple[Operation, str, _Found]]) -> Operation:
     query = {p.name for p in op.parameters if p.location == "query"}
     kind = knowledge.pagination_for(query)
-    errors = tuple(
-        (response.status, codes)
-        for response in op.responses
-        if (codes := _response_codes(response.media, api.components).codes)
-    )
-    if kind is None:
-        return replace(op, roles=knowledge.roles_for(op.method, op.path, op.auth), errors=errors)
-    param = page_param(kind, query)
-    return replace(
+    answers = [(response.status, _response_codes(response.media, api.components)) for response in op.responses]
+    op = replace(
         op,
         roles=knowledge.roles_for(op.method, op.path, op.auth),
-        pagination=kind.kind,
-        page_param=param,
-        errors=errors,
-        next_curl=build_curl(next_request(op.example, kind, param, query), base_url=api.base_url, knowledge=knowledge),
+        errors=tuple((status, answer.codes) for status, answer in answers if answer.codes),
     )
+    if kind is not None:
+        param = page_param(kind, query)
+        next_page = next_request(op.example, kind, param, query)
+        op = replace(op, pagination=kind.kind, page_param=param,
+                     next_curl=build_curl(next_page, base_url=api.base_url, knowledge=knowledge))
+    found.extend((op, status, answer) for status, answer in answers if answer.codes)
+    return op
 
 
 def page_param(kind: Pagination, query: set[str]) -> str:
@@ -104,20 +101,20 @@ def _deref(node: SchemaNode, components: dict[str, SchemaNode]) -> SchemaNode:
     return components.get(node.ref, node) if node.ref else node
 
 
-def _catalogue(api: Api, knowledge: Knowledge, node_codes: dict[str, str]) -> tuple[ErrorCode, ...]:
+def _catalogue(
+    found: list[tuple[Operation, str, _Found]], knowledge: Knowledge, node_codes: dict[str, str]
+) -> tuple[ErrorCode, ...]:
     """Every code of EMQX's table, of the spec and of the node: description, statuses, operations."""
     statuses: dict[str, set[str]] = {}
     users: dict[str, list[Operation]] = {}
     spec_text: dict[str, set[str]] = {}
-    for op in api.operations:
-        for response in op.responses:
-            found = _response_codes(response.media, api.components)
-            for code in found.codes:
-                statuses.setdefault(code, set()).add(response.status)
-                if op not in users.setdefault(code, []):
-                    users[code].append(op)
-                if found.message:
-                    spec_text.setdefault(code, set()).add(found.message)
+    for op, status, answer in found:
+        for code in answer.codes:
+            statuses.setdefault(code, set()).add(status)
+            if op not in users.setdefault(code, []):
+                users[code].append(op)
+            if answer.message:
+                spec_text.setdefault(code, set()).add(answer.message)
     names = sorted(set(knowledge.error_codes) | set(statuses) | set(node_codes))
     return tuple(
         ErrorCode(

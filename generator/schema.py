@@ -68,10 +68,6 @@ class SchemaNode:
     def with_name(self, name: str, required: bool) -> SchemaNode:
         return replace(self, name=name, required=required)
 
-    @property
-    def is_leaf(self) -> bool:
-        return not (self.properties or self.items or self.additional or self.variants or self.ref)
-
 
 @dataclass
 class SchemaRegistry:

@@ -7,14 +7,36 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
 from support import PROJECT_ROOT, need
 
 PRISM = PROJECT_ROOT / "tests" / "prism" / "node_modules" / ".bin" / "prism"
+
+
+@contextmanager
+def in_thread(server):
+    """Serve `server` (an http.server instance) from a thread until the block ends."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def loopback(handler) -> ThreadingHTTPServer:
+    """A threading HTTP server on a free port of 127.0.0.1."""
+    return ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+
+def url_of(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def free_port() -> int:

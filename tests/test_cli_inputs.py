@@ -17,7 +17,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -27,10 +26,8 @@ import yaml
 import generator.load
 from generator.problems import InputError
 
-try:
-    from .support import need
-except ImportError:  # tests/ is not a package: pytest puts it on sys.path
-    from support import need
+from servers import in_thread
+from support import need
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = REPO / "generator" / "data" / "default-spec.yaml"
@@ -302,13 +299,8 @@ def http_server():
     server.seen = []
     server.code_requests = []
     server.spec = default_spec_json()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -460,16 +452,11 @@ def test_url_ipv6_literal(tmp_path: Path) -> None:
     except OSError as exc:
         pytest.skip(f"no IPv6 loopback here: {exc}")
     server6.seen, server6.spec, server6.code_requests = [], default_spec_json(), []
-    thread = threading.Thread(target=server6.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server6):
         target = f"http://[::1]:{server6.server_address[1]}/spec.json"
         result = run_cli("validate", "--spec", target)
         assert result.returncode == 0, explain(result)
         assert [p for p, _ in server6.seen] == ["/spec.json"]
-    finally:
-        server6.shutdown()
-        server6.server_close()
 
 
 # --------------------------------------------------------------------------- validate

@@ -12,14 +12,14 @@ import json
 import re
 import shutil
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
+from servers import in_thread, loopback, url_of
 from support import need, shared_spec
 
 from generator.builder import build_api
@@ -53,11 +53,8 @@ class Recorder(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():
     need(shutil.which("curl") is not None and shutil.which("bash") is not None, "curl and bash are needed")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with in_thread(loopback(Recorder)) as httpd:
+        yield url_of(httpd)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import PROJECT_ROOT, shared_spec
+from support import shared_spec
 
 from generator.builder import build_api
 from generator.enrich import enrich

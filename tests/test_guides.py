@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from support import PROJECT_ROOT, shared_spec
@@ -163,7 +162,7 @@ def test_each_operation_shows_its_roles_pagination_and_codes(built):
             assert "guides/pagination.html" not in section
         linked = set(re.findall(r'href="\.\./guides/errors\.html#([A-Z0-9_]+)"', section))
         assert linked == {c for codes in entry["errors"].values() for c in codes}, entry["path"]
-        assert f'href="../guides/authentication.html#' in section
+        assert 'href="../guides/authentication.html#' in section
 
 
 def test_error_page_has_every_code_of_the_table_and_the_spec(built):

@@ -27,7 +27,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ import pytest
 
 from browser import PageLog, chromium_page
 from hostile.spec import JINJA, build
+from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT
 
 SPEC, PLACES, NAMED = build()
@@ -192,14 +192,8 @@ def test_json_blocks_in_the_html_files_cannot_close_their_script(site: Path) -> 
 def loopback_server(folder: Path) -> Iterator[str]:
     """The site over http://127.0.0.1 (for 404.html, whose links start at the root)."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with in_thread(loopback(handler)) as server:
+        yield url_of(server) + "/"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import yaml
+from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT
 
 from generator.knowledge import DEFAULT_FILE
@@ -75,13 +75,8 @@ class Node(BaseHTTPRequestHandler):
 
 def test_a_live_nodes_error_codes_are_merged(tmp_path):
     """Built from a node's URL, the error page adds the node's own GET /error_codes."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Node)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/api-docs/swagger.json"
-        run = build(tmp_path / "site", "--spec", url)
-    finally:
-        httpd.shutdown()
+    with in_thread(loopback(Node)) as httpd:
+        run = build(tmp_path / "site", "--spec", url_of(httpd) + "/api-docs/swagger.json")
     assert run.returncode == 0, run.stderr
     errors = (tmp_path / "site" / "guides" / "errors.html").read_text(encoding="utf-8")
     assert 'id="NODE_ONLY_CODE"' in errors and "Known to this node alone." in errors

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import in_thread, loopback
 
 import generator.load
 
@@ -273,15 +274,10 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def ref_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server = loopback(_CountingHandler)
     server.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def ref_spec(*refs: str) -> dict:

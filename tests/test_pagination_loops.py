@@ -15,11 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT, need, shared_spec
 
 ITEMS = [{"id": f"item-{n:04d}", "n": n} for n in range(257)]  # not a multiple of any page size
@@ -72,10 +72,8 @@ class Pager(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():
     need(all(shutil.which(tool) for tool in ("bash", "curl", "jq")), "bash, curl and jq are needed")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pager)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with in_thread(loopback(Pager)) as httpd:
+        yield url_of(httpd)
 
 
 def loops(spec: str | None, tmp_path) -> dict[str, str]:

@@ -7,14 +7,13 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 import pytest
-from servers import free_port, serve
+from servers import free_port, in_thread, loopback, serve, url_of
 from support import PROJECT_ROOT
 
 SECRET = "Basic c2VjcmV0LWtleTpzZWNyZXQtdmFsdWU="
@@ -74,10 +73,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def upstream():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with in_thread(loopback(Upstream)) as httpd:
+        yield url_of(httpd)
 
 
 @pytest.fixture(scope="module")
