@@ -103,7 +103,7 @@ class Operation:
 
     @property
     def url(self) -> str:
-        return f"{self.page[:-3]}.html#{self.anchor}"
+        return f"{self.page.removesuffix('.md')}.html#{self.anchor}"
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,10 @@ class Tag:
     @property
     def page(self) -> str:
         return f"reference/{self.slug}.md"
+
+    @property
+    def url(self) -> str:
+        return f"reference/{self.slug}.html"
 
 
 @dataclass(frozen=True)

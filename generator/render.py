@@ -22,6 +22,7 @@ from .views import PagePlanner, SchemaView
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HEALTH_PAGE = f"reference/{HEALTH_SLUG}.md"
+HEALTH_URL = f"reference/{HEALTH_SLUG}.html"
 EXPLORER_DATA = "assets/javascripts/explorer-data.js"  # generated; listed in mkdocs.yml
 
 
@@ -83,7 +84,7 @@ class Rendered:
 def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
     common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
               "kinds": {p.kind: p for p in knowledge.pagination}}
-    pages = {"index.md": env.get_template("index.md.j2").render(**common, health_page=HEALTH_PAGE)}
+    pages = {"index.md": env.get_template("index.md.j2").render(**common, health_url=HEALTH_URL)}
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
