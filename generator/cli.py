@@ -12,7 +12,10 @@ from pathlib import Path
 
 from . import __version__
 from .load import DEFAULT_MAX_BYTES
-from .pipeline import Options, Reporter, build_site, check, load, model, validating
+from .engines import ENGINES
+from .pipeline import Options, Reporter, build, check, generate, load, model, validating, with_project
+from .project import find_config, load_project
+from .scaffold import init_project
 from .problems import InputError
 from .validate import group
 
@@ -67,23 +70,43 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
         p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
 
+    def project_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", type=Path, metavar="PATH",
+                       help="your project's mkdocs.yml (default: ./mkdocs.yml when present, else the bundled project)")
+        p.add_argument("--base-url", metavar="URL", help="node address the examples default to (default http://localhost:18083)")
+
     build = commands.add_parser("build", help="build the site")
     spec_options(build)
-    build.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="where the site goes (default: site/)")
+    project_options(build)
+    build.add_argument("--site", type=Path, metavar="DIR", help="where the site goes (default: the project's site_dir, site/)")
+    build.add_argument("--engine", choices=ENGINES, default="mkdocs",
+                       help="what builds the HTML: mkdocs (default) or zensical (pip install 'emqx-apidocs[zensical]')")
     build.add_argument("--strict", action="store_true", help="exit 1 without building when the spec has problems")
-    build.add_argument("--base-url", metavar="URL", help="node address the examples default to (default http://localhost:18083)")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+    generate_cmd = commands.add_parser(
+        "generate", help="write only the reference's pages into your project's docs folder, for your own mkdocs/zensical build"
+    )
+    spec_options(generate_cmd)
+    project_options(generate_cmd)
+    generate_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the settings to add")
+
+    init = commands.add_parser("init", help="write a starter docs project (mkdocs.yml, docs/index.md) into DIR")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="where (default: here)")
 
     serve = commands.add_parser("serve", help="build the site, serve it and forward /api/v5 to a node")
     spec_options(serve)
     serve.add_argument("--upstream", metavar="URL", help="the node's dashboard listener, e.g. http://emqx-1:18083")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="the site folder (default: site/)")
+    serve.add_argument("--site", type=Path, metavar="DIR", help="the site folder (default: the project's site_dir, site/)")
+    serve.add_argument("--config", type=Path, metavar="PATH", help="your project's mkdocs.yml (as for build)")
+    serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="as for build")
     serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
     serve.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="how long to wait for the node's answer before a 504 (default 30)")
     serve.add_argument("--base-url", metavar="URL", help="node address the curl examples default to")
+    serve.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the access log")
 
     validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
@@ -99,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "generate":
+            return _generate(args)
+        if args.command == "init":
+            return _init(args)
         return _validate(args)
     except InputError as exc:
         print(f"emqx-apidocs: error: {exc}", file=sys.stderr)
@@ -124,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
 def _options(args: argparse.Namespace, reporter: Reporter) -> Options:
     return Options(
         spec=args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
-        **({"site": args.site, "base_url": args.base_url} if args.command in ("build", "serve") else {}),
+        site=getattr(args, "site", None), base_url=getattr(args, "base_url", None),
+        config=find_config(getattr(args, "config", None)), engine=getattr(args, "engine", "mkdocs"),
     )
 
 
@@ -132,14 +160,16 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import ServeOptions, run
 
     _check_url("--upstream", args.upstream)
-    if args.reuse and (args.site / "index.html").is_file():
-        base_path = json.loads((args.site / "operations.json").read_text(encoding="utf-8")).get("base_path", "/api/v5")
-    else:
-        if _build(args) != EXIT_OK:
-            return EXIT_INPUT
-        base_path = json.loads((args.site / "operations.json").read_text(encoding="utf-8")).get("base_path", "/api/v5")
+    project = load_project(find_config(args.config))
+    site = args.site or project.site_dir
+    if not (args.reuse and (site / "index.html").is_file()):
+        status = _build(args)
+        if status != EXIT_OK:
+            return status
+    operations = site / project.section / "operations.json"
+    base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path", "/api/v5")
     try:
-        run(ServeOptions(site=args.site, upstream=args.upstream, base_path=base_path or "/api/v5",
+        run(ServeOptions(site=site, upstream=args.upstream, base_path=base_path or "/api/v5",
                          host=args.host, port=args.port, timeout=args.upstream_timeout),
             print_line=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as exc:
@@ -156,8 +186,9 @@ def _build(args: argparse.Namespace) -> int:
     _check_url("--base-url", args.base_url)
     reporter = ConsoleReporter(args.quiet)
     options = _options(args, reporter)
-    spec = load(options)
-    if getattr(args, "strict", False):
+    if args.strict:
+        options = with_project(options, load_project(options.config))
+        spec = load(options)
         problems = check(options, spec)
         if problems:
             print(
@@ -166,16 +197,33 @@ def _build(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_PROBLEMS
-        api = model(options, spec, lambda: problems)
-    else:
-        with validating(options, spec) as problems_when_done:
-            api = model(options, spec, problems_when_done)
-    result = build_site(options, api)
-    for warning in result.mkdocs_warnings:
-        print(f"emqx-apidocs: mkdocs warning: {warning}", file=sys.stderr)
+    built = build(options)
+    for warning in built.site.mkdocs_warnings:
+        print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:
-        index = (result.site / "index.html").resolve()
-        print(f"{'done':>9}  {len(api.operations)} operations in {result.site}/ — open {index.as_uri()}", file=sys.stderr)
+        index = (built.site.site / "index.html").resolve()
+        print(f"{'done':>9}  {len(built.api.operations)} operations in {built.site.site}/ — open {index.as_uri()}",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    _check_url("--base-url", args.base_url)
+    options = _options(args, ConsoleReporter(args.quiet))
+    api, generated = generate(options)
+    if not args.quiet:
+        print(f"{'done':>9}  {len(api.operations)} operations, {generated.pages} files in {generated.folder}/",
+              file=sys.stderr)
+    if generated.needed:
+        print("# emqx-apidocs: your mkdocs.yml still needs these settings for the reference:")
+        print(generated.needed, end="")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    for line in init_project(args.dir):
+        print(f"{'init':>9}  {line}", file=sys.stderr)
+    print(f"{'next':>9}  cd {args.dir} && emqx-apidocs build", file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,4 +1,8 @@
-"""The whole pipeline: load -> validate -> model -> render -> MkDocs -> swap."""
+"""The whole pipeline: project -> load -> validate -> model -> render -> engine -> swap.
+
+`build` reads as the whole build; `generate` is the same up to the pages, which it
+writes into a team's docs folder instead of building a site.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import contextlib
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import guides
@@ -19,12 +23,17 @@ from .model import Api
 from .problems import Problem
 from .render import environment, render_pages
 from .sanitize import theme_text
+from .engines import engine_limits, run_engine
+from .postbuild import finish_site
+from .project import (
+    Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
+)
+from .render import Rendered
 from .site import (
-    SiteResult, check_site_target, mkdocs_build, site_lock, staging, swap_in, write_docs, write_operations_json,
+    SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
+    write_operations_json, write_section,
 )
 from .validate import validate
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 class Reporter:
@@ -42,14 +51,44 @@ class Reporter:
 
 @dataclass
 class Options:
+    """What the command line says; anything left None comes from the project's settings."""
+
     spec: str | None = None
-    site: Path = Path("site")
+    site: Path | None = None
     base_url: str | None = None
     user: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     knowledge: Path | None = None
-    project: Path = PROJECT
+    config: Path | None = None  # the team's mkdocs.yml; None: the bundled project
+    engine: str = "mkdocs"
     reporter: Reporter = field(default_factory=Reporter)
+
+
+@dataclass(frozen=True)
+class Built:
+    project: Project
+    api: Api
+    site: SiteResult
+
+
+def build(options: Options) -> Built:
+    """The whole build: the project, its spec, the model, the pages, the site."""
+    project = load_project(options.config)
+    options = with_project(options, project)
+    spec = load(options)
+    with validating(options, spec) as problems_when_done:
+        api = model(options, spec, problems_when_done)
+    return Built(project, api, build_site(options, project, api))
+
+
+def with_project(options: Options, project: Project) -> Options:
+    """`options` with what the command line left open taken from the project's settings."""
+    return replace(
+        options,
+        spec=options.spec or project.spec,
+        base_url=options.base_url or project.base_url,
+        site=options.site or project.site_dir,
+    )
 
 
 def load(options: Options) -> LoadedSpec:
@@ -118,40 +157,94 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
         pool.shutdown(wait=future.done(), cancel_futures=True)
 
 
-def build_site(options: Options, api: Api) -> SiteResult:
+def build_site(options: Options, project: Project, api: Api) -> SiteResult:
     rep = options.reporter
-    site = options.site.absolute()  # MkDocs resolves relative folders against its config file
-    check_site_target(site, options.project)
-    started = time.perf_counter()
-    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
-    rep.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
+    site = (options.site or project.site_dir).absolute()
+    check_site_target(site, project)
+    rendered = render(options, project, api)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            docs = write_docs(stage, options.project / "docs", rendered.pages)
+            docs = write_docs(stage / "docs", project, rendered.pages)
+            config, notes = site_config(
+                project, docs=docs.name, out="site", nav=site_nav(project, api, docs),
+                site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
+            )
+            for note in notes:
+                rep.note(note)
+            limits = engine_limits(options.engine, config)
+            (stage / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
             started = time.perf_counter()
-            tick = rep.progress("mkdocs", sum(1 for _ in docs.rglob("*.md")))
+            tick = rep.progress(options.engine, sum(1 for _ in docs.rglob("*.md")))
             try:
-                built, warnings = mkdocs_build(
-                    options.project / "mkdocs.yml", docs, stage / "site",
-                    site_name=theme_text(api.title), nav=_nav(api, docs), slots=rendered.slots, progress=tick,
-                )
+                warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
             finally:
                 rep.done_progress()
-            rep.step("mkdocs", f"{built} pages", time.perf_counter() - started)
-            write_operations_json(stage / "site", api)
+            prefix = project.section
+            slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
+            pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
+            rep.step(options.engine, f"{pages} pages", time.perf_counter() - started)
+            write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
-    return SiteResult(site=site, pages=built, mkdocs_warnings=warnings)
+    return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
 
 
-def _nav(api: Api, docs: Path) -> list:
-    reference = [{theme_text(tag.name): tag.page} for tag in api.tags]
-    guide_pages = [{guides.TITLES[name]: f"guides/{name}.md"} for name in guides.GUIDES]
-    nav: list = [
-        {"Overview": "index.md"}, {"Guides": guide_pages}, {"Reference": reference},
-        {"Spec health": "reference/spec-health.md"},
-    ]
+def render(options: Options, project: Project, api: Api) -> Rendered:
+    started = time.perf_counter()
+    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
+    options.reporter.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
+    return rendered
+
+
+@dataclass(frozen=True)
+class Generated:
+    folder: Path
+    pages: int
+    needed: str  # the lines the team's mkdocs.yml still needs, as YAML; "" when none
+
+
+def generate(options: Options) -> tuple[Api, Generated]:
+    """The reference's pages and assets into the team's docs_dir/section, for an engine the
+    team runs itself (mkdocs build or serve, zensical build)."""
+    project = load_project(options.config)
+    options = with_project(options, project)
+    target = check_section_target(project)
+    spec = load(options)
+    with validating(options, spec) as problems_when_done:
+        api = model(options, spec, problems_when_done)
+    rendered = render(options, project, api)
+    with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
+        with staging(target) as stage:
+            write_section(stage / "section", rendered.whole())
+            write_operations_json(stage / "section", api)
+            swap_in(stage / "section", target, SECTION_MARKER)
+    nav = _reference_nav(project.section, api)
+    return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
+
+
+def site_nav(project: Project, api: Api, docs: Path) -> list | None:
+    """The site's navigation: the team's, with the reference where it names the section.
+
+    The bundled project (or a team's without a nav, whose reference is the site root)
+    gets the reference's own nav, followed by the hand-written pages at the root.
+    """
+    reference = _reference_nav(project.section, api)
+    nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, theme_text(api.title))
+    if nav is not None:
+        if not found:
+            options_title = theme_text(api.title)
+            nav.append({options_title: reference})
+        return nav
+    if project.section:
+        return None  # the engine's own nav from the folders, ours included
     generated = {"index.md", "reference", "guides"}
-    for page in sorted(docs.glob("*.md")):
-        if page.name not in generated:
-            nav.append(page.name)
-    return nav
+    return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name not in generated]
+
+
+def _reference_nav(section: str, api: Api) -> list:
+    labels = environment().globals["L"]
+    return [
+        {labels["overview"]: f"{section}index.md"},
+        {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
+        {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
+        {labels["spec_health"]: f"{section}reference/spec-health.md"},
+    ]

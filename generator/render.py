@@ -19,11 +19,12 @@ from .sanitize import inline_html, markdown_html, markdown_text, script_json, th
 from .schema import SchemaNode
 from .slugs import SlugSet
 from .views import PagePlanner, SchemaView
+from .project import ASSET_FOLDER
+from .resources import TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HEALTH_PAGE = f"reference/{HEALTH_SLUG}.md"
 HEALTH_URL = f"reference/{HEALTH_SLUG}.html"
-EXPLORER_DATA = "assets/javascripts/explorer-data.js"  # generated; listed in mkdocs.yml
+EXPLORER_DATA = f"{ASSET_FOLDER}/explorer-data.js"  # written by each build, from the spec
 
 
 @dataclass
@@ -79,6 +80,10 @@ class Rendered:
 
     pages: dict[str, str]
     slots: dict[str, dict[str, str]]
+
+    def whole(self) -> dict[str, str]:
+        """The pages with their set-aside blocks in place, for an engine run by the team."""
+        return {rel: put_back(text, self.slots[rel]) if rel in self.slots else text for rel, text in self.pages.items()}
 
 
 def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:

@@ -1,11 +1,12 @@
-"""Staging folder, MkDocs build, operations.json, and the one-step swap into --site."""
+"""Staging folders, the docs folder an engine builds from, operations.json, and the
+one-step swap of a finished folder into place."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Api
-from .csp import externalize_scripts
-from .render import put_back
 from .problems import InputError
+from .project import ASSET_FOLDER, Project
+from .resources import ASSETS, BUNDLE
 
 MARKER = ".emqx-apidocs-site"
+SECTION_MARKER = ".emqx-apidocs-section"  # a section folder `generate` wrote
 GENERATED_DIRS = ("reference", "guides")
 
 
@@ -29,32 +31,35 @@ class SiteResult:
     mkdocs_warnings: tuple[str, ...]
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def check_site_target(site: Path, project: Path) -> None:
+def check_site_target(site: Path, project: Project) -> None:
     """Refuse a --site that would replace something that is not a site of ours."""
     resolved = site.resolve()
-    for guarded in (project, project / "docs", project / "templates", project / "generator", Path.home(), Path("/")):
-        if resolved == guarded.resolve() or guarded.resolve().is_relative_to(resolved):
+    guarded = (project.root, project.docs_dir, BUNDLE, BUNDLE / "templates", Path(__file__).parent, Path.home(), Path("/"))
+    for folder in guarded:
+        if resolved == folder.resolve() or folder.resolve().is_relative_to(resolved):
             raise InputError(f"{site}: refusing to replace this folder with a site; choose another --site")
+    if resolved.is_relative_to(project.docs_dir.resolve()):
+        raise InputError(f"{site}: is inside the docs folder {project.docs_dir}; choose another --site")
+    _check_ours(resolved, site, MARKER, "--site")
+
+
+def _check_ours(resolved: Path, shown: Path, marker: str, what: str) -> None:
     if resolved.exists() and not resolved.is_dir():
-        raise InputError(f"{site}: exists and is not a folder")
-    if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / MARKER).exists():
-        raise InputError(f"{site}: exists, is not empty and was not built by emqx-apidocs; remove it or choose another --site")
+        raise InputError(f"{shown}: exists and is not a folder")
+    if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / marker).exists():
+        raise InputError(f"{shown}: exists, is not empty and was not made by emqx-apidocs; remove it or choose another {what}")
 
 
 @contextlib.contextmanager
 def site_lock(site: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """One build at a time per --site: a second one waits for the first."""
+    """One build at a time per folder: a second one waits for the first.
+
+    The lock file lives in the temporary folder, named by the target's path, so that
+    nothing is left beside a team's folders.
+    """
     site.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = site.parent / f".{site.name}.lock"
+    digest = hashlib.sha256(str(site.resolve()).encode()).hexdigest()[:20]
+    lock_path = Path(tempfile.gettempdir()) / f"emqx-apidocs-{digest}.lock"
     with open(lock_path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -88,74 +93,48 @@ def staging(site: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_docs(stage: Path, docs_src: Path, pages: dict[str, str]) -> Path:
-    """Copy hand-written docs, then write the generated pages beside them."""
-    docs = stage / "docs"
-    if docs_src.is_dir():
-        shutil.copytree(docs_src, docs, ignore=shutil.ignore_patterns(*GENERATED_DIRS))
+def write_docs(docs: Path, project: Project, pages: dict[str, str]) -> Path:
+    """The staged docs folder: the project's hand-written pages, then the generated ones
+    and their assets in the project's section. The project's files are only read."""
+    section = project.section
+    if project.docs_dir.is_dir():
+        skip = _generated_here(project)
+        shutil.copytree(project.docs_dir, docs, ignore=lambda folder, names: [
+            n for n in names if (Path(folder) / n).resolve() in skip
+        ])
     else:
-        docs.mkdir()
-    for rel, text in pages.items():
-        target = (docs / rel).resolve()
-        if not target.is_relative_to(docs.resolve()):
-            raise InputError(f"generated page {rel!r} would land outside the docs folder")
-        if rel == "index.md" and target.exists():
-            continue  # a hand-written home page wins over the generated overview
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        docs.mkdir(parents=True)
+    write_section(docs / section if section else docs, pages, keep_index=not section)
     return docs
 
 
-def mkdocs_build(
-    config_file: Path,
-    docs: Path,
-    out: Path,
-    *,
-    site_name: str,
-    nav: list,
-    slots: dict[str, dict[str, str]],
-    progress: Callable[[], None] | None,
-) -> tuple[int, tuple[str, ...]]:
-    """Run MkDocs in-process; returns (pages built, warnings)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.plugins import BasePlugin
+def _generated_here(project: Project) -> set[Path]:
+    """What in the team's docs folder the build writes anew (so it is not copied)."""
+    docs = project.docs_dir.resolve()
+    if not project.section:
+        return {docs / name for name in GENERATED_DIRS} | {docs / ASSET_FOLDER}
+    target = docs / project.section
+    _check_ours(target, project.docs_dir / project.section, SECTION_MARKER, "section")
+    return {target}
 
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # reproducible sitemap dates
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
-    previous = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        config = load_config(
-            config_file=str(config_file), docs_dir=str(docs), site_dir=str(out), site_name=site_name, nav=nav
-        )
-        counter = {"pages": 0}
 
-        class _Generated(BasePlugin):
-            """Counts pages as they are built, and puts the set-aside blocks back."""
-
-            def on_page_markdown(self, markdown, **kwargs):  # noqa: ANN001, ANN003
-                counter["pages"] += 1
-                if progress:
-                    progress()
-                return markdown
-
-            def on_post_page(self, output, *, page, config):  # noqa: ANN001
-                blocks = slots.get(page.file.src_uri)
-                output = put_back(output, blocks) if blocks else output
-                return externalize_scripts(output, page.url or "index.html", Path(config.site_dir))
-
-            def on_post_template(self, output_content, *, template_name, config):  # noqa: ANN001
-                return externalize_scripts(output_content, None, Path(config.site_dir))
-
-        config.plugins["emqx-apidocs"] = _Generated()
-        build(config)
-    finally:
-        logger.removeHandler(collect)
-        logger.setLevel(previous)
-    return counter["pages"], tuple(collect.messages)
+def write_section(folder: Path, pages: dict[str, str], *, keep_index: bool = False) -> None:
+    """Generated pages and the reference's assets into `folder` (which may hold hand-written
+    pages: a hand-written index.md wins over the overview when `keep_index`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    for rel, text in pages.items():
+        target = (folder / rel).resolve()
+        if not target.is_relative_to(root):
+            raise InputError(f"generated page {rel!r} would land outside the docs folder")
+        if keep_index and rel == "index.md" and target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    assets = folder / ASSET_FOLDER
+    assets.mkdir(parents=True, exist_ok=True)
+    for source in sorted((ASSETS / "javascripts").glob("*.js")) + sorted((ASSETS / "stylesheets").glob("*.css")):
+        shutil.copyfile(source, assets / source.name)
 
 
 def write_operations_json(out: Path, api: Api) -> None:
@@ -183,9 +162,9 @@ def write_operations_json(out: Path, api: Api) -> None:
     (out / "operations.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def swap_in(built: Path, site: Path) -> None:
-    """Replace --site with `built`: the old site stays whole until the new one is in place."""
-    (built / MARKER).write_text("built by emqx-apidocs; this folder is replaced on every build\n")
+def swap_in(built: Path, site: Path, marker: str = MARKER) -> None:
+    """Replace `site` with `built`: the old one stays whole until the new one is in place."""
+    (built / marker).write_text("made by emqx-apidocs; this folder is replaced on every build\n")
     if not site.exists():
         os.rename(built, site)
         return
@@ -197,3 +176,18 @@ def swap_in(built: Path, site: Path) -> None:
         os.rename(old / "site", site)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def check_section_target(project: Project) -> Path:
+    """The folder `generate` writes: the project's section, which must be its own folder
+    inside docs_dir and either absent or one that `generate` wrote before."""
+    if not project.section:
+        raise InputError(
+            f"{project.config_file}: generate needs a section folder for the reference "
+            "(extra.emqx_apidocs.section, such as api/); it never writes into the docs root"
+        )
+    if project.bundled:
+        raise InputError("generate needs your project's mkdocs.yml: pass --config, or run it where mkdocs.yml is")
+    target = project.docs_dir / project.section.rstrip("/")
+    _check_ours(target.resolve(), target, SECTION_MARKER, "section")
+    return target.absolute()

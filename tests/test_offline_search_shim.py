@@ -1,7 +1,7 @@
 """Material search must work from file:// with our local iframe-worker shim.
 
-Builds a tiny MkDocs + Material site in tmp_path that uses the repo's
-templates/overrides as custom_dir, opens nested pages over file:// in Debian's
+Builds a tiny MkDocs + Material site in tmp_path with the repo's shim
+(templates/assets/javascripts) in its docs, opens nested pages over file:// in Debian's
 Chromium and searches. No request may leave file:// (the offline plugin would
 otherwise add https://unpkg.com/iframe-worker/shim).
 """
@@ -23,7 +23,7 @@ except ImportError:  # tests/ is not a package: pytest puts it on sys.path
     from browser import PageLog, chromium_page
 
 REPO = Path(__file__).resolve().parents[1]
-OVERRIDES = REPO / "templates" / "overrides"
+SHIM_SOURCE = REPO / "templates" / "assets" / "javascripts" / "iframe-worker-shim.js"
 SHIM = "assets/javascripts/iframe-worker-shim.js"
 
 PAGES = {
@@ -39,12 +39,14 @@ def build_site(root: Path, search_lang: str | None = None) -> Path:
     for name, text in PAGES.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text, encoding="utf-8")
+    (docs / SHIM).parent.mkdir(parents=True, exist_ok=True)
+    (docs / SHIM).write_bytes(SHIM_SOURCE.read_bytes())
     search = {"search": {"lang": search_lang}} if search_lang else "search"
     config = {
         "site_name": "Shim test",
         "docs_dir": str(docs),
         "site_dir": str(root / "site"),
-        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "font": False},
+        "theme": {"name": "material", "font": False},
         "plugins": [search, "offline"],
         "extra": {"polyfills": [SHIM]},
     }

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from generator.problems import InputError
+from generator.project import load_project
 from generator.site import check_site_target
 
 try:
@@ -241,7 +242,7 @@ def test_project_root_and_docs_are_guarded_in_process() -> None:
     """The real repository: only the guard is called, nothing is built."""
     for guarded in (REPO, REPO / "docs", REPO / "templates", REPO / "generator", REPO / "docs" / ".."):
         with pytest.raises(InputError, match="refusing"):
-            check_site_target(guarded, REPO)
+            check_site_target(guarded, load_project(None))
 
 
 def _project_copy(tmp_path: Path) -> Path:
@@ -257,7 +258,7 @@ def _project_copy(tmp_path: Path) -> Path:
     for name in ("mkdocs.yml", "pyproject.toml"):
         shutil.copy2(REPO / name, proj / name)
     where = subprocess.run(
-        [sys.executable, "-c", "import generator.pipeline as p; print(p.PROJECT)"],
+        [sys.executable, "-c", "import generator.resources as r; print(r.BUNDLE)"],
         cwd=proj, capture_output=True, text=True, timeout=60, env=cli_env(),
     )
     assert Path(where.stdout.strip()) == proj, f"python -m generator in the copy does not run the copy: {where}"

@@ -1,0 +1,123 @@
+"""What every page of a built site gets once the engine (MkDocs or Zensical) is done.
+
+- The blocks set aside before the engine ran (schema trees, examples, curls; see
+  render.py) are put back.
+- A Content-Security-Policy meta comes first in <head>, and no inline script runs:
+  the theme writes a few small inline scripts into every page; those, and only those,
+  are moved into files named by their content's hash, so `script-src 'self'` holds
+  without hashes or 'unsafe-inline'. Any other inline script can only have come from
+  spec text that escaped escaping, or from a hand-written page: it is dropped, and the
+  build warns.
+- The deep-link script runs from <head>, and the theme's own scripts are deferred, so
+  that a linked operation is on screen with the first paint (see deep-link.js).
+
+This is a pass over the finished files, not an engine plugin, so it works the same
+after either engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from pathlib import Path
+
+from .render import put_back
+
+INLINE_FOLDER = "assets/javascripts/inline"
+# Scripts only from the site itself, no plugins, no base or form redirection.
+# connect-src stays open to http(s) so the Try-it panel can reach the node a reader
+# chooses; `serve` narrows it to its own origin with a header.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self' http: https:; frame-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.I)
+THEME_CONFIG = '<script id="__config"'
+
+# how the theme's own inline scripts begin (mkdocs-material 9); a theme upgrade that
+# changes them shows up as build warnings, which the tests treat as failures
+THEME_SCRIPTS = (
+    '__md_scope=new URL("',
+    'var palette=__md_get("__palette")',
+    "var target=document.getElementById(location.hash.slice(1))",
+)
+# a <script> with no src and no type, or a JavaScript type (JSON data blocks stay)
+INLINE_SCRIPT = re.compile(
+    r'<script(?P<attrs>(?:\s+type="(?:text|application)/javascript")?)>(?P<code>.*?)</script>', re.S
+)
+
+
+def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: str) -> tuple[int, list[str]]:
+    """Finish every HTML page under `site_dir`; returns how many there were, and warnings.
+
+    `slots` holds the set-aside blocks by the page's source path inside docs_dir;
+    `head_script` is the deep-link script's path inside the site.
+    """
+    pages, warnings = 0, []
+    for path in sorted(site_dir.rglob("*.html")):
+        url = path.relative_to(site_dir).as_posix()
+        if url.startswith(INLINE_FOLDER):
+            continue
+        pages += 1
+        html = path.read_text(encoding="utf-8")
+        blocks = slots.get(url[: -len(".html")] + ".md")
+        if blocks:
+            html = put_back(html, blocks)
+        page_url = None if url == "404.html" else url  # 404.html is served from any path
+        dropped: list[str] = []
+        html = externalize_scripts(html, page_url, site_dir, dropped)
+        warnings += [f"{url}: dropped an inline script that is not the theme's: {code!r}" for code in dropped]
+        html = _head(html, _link(page_url, head_script))
+        path.write_text(html, encoding="utf-8")
+    return pages, warnings
+
+
+def _link(page_url: str | None, target: str) -> str:
+    return f"/{target}" if page_url is None else relative(page_url, target)
+
+
+def _head(html: str, deep_link: str) -> str:
+    """The CSP meta and the deep-link script first in <head>; the theme's scripts deferred."""
+    first = (
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        f'<script src="{deep_link}"></script>'
+    )
+    html = HEAD.sub(lambda m: m.group(0) + first, html, count=1)
+    at = html.rfind(THEME_CONFIG)
+    if at >= 0:
+        html = html[:at] + html[at:].replace("<script src=", "<script defer src=")
+    return html
+
+
+def externalize_scripts(html: str, page_url: str | None, site_dir: Path, dropped: list[str] | None = None) -> str:
+    """`html` with each inline script replaced by a script file under the site.
+
+    `page_url` is the page's site-relative URL; None for pages served from any path
+    (404.html), which refer to the site root absolutely.
+    """
+
+    def move(match: re.Match[str]) -> str:
+        code = match.group("code")
+        if not code.strip():
+            return ""
+        if not code.lstrip().startswith(THEME_SCRIPTS):
+            if dropped is not None:
+                dropped.append(code.strip()[:60])
+            return ""
+        name = hashlib.sha256(code.encode()).hexdigest()[:16] + ".js"
+        target = site_dir / INLINE_FOLDER / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(code, encoding="utf-8")
+        src = f"/{INLINE_FOLDER}/{name}" if page_url is None else relative(page_url, f"{INLINE_FOLDER}/{name}")
+        return f'<script src="{src}"></script>'
+
+    return INLINE_SCRIPT.sub(move, html)
+
+
+def relative(page_url: str, target: str) -> str:
+    """`target` (site-relative) as seen from the page at `page_url` (site-relative)."""
+    base = posixpath.dirname(page_url) or "."
+    return posixpath.relpath(target, base)
