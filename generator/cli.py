@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .load import DEFAULT_MAX_BYTES
 from .engines import ENGINES
-from .pipeline import Options, Reporter, build, check, generate, load, model, validating, with_project
+from .pipeline import Options, Reporter, build, generate, load, model, validating
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError
@@ -186,18 +186,14 @@ def _build(args: argparse.Namespace) -> int:
     _check_url("--base-url", args.base_url)
     reporter = ConsoleReporter(args.quiet)
     options = _options(args, reporter)
-    if args.strict:
-        options = with_project(options, load_project(options.config))
-        spec = load(options)
-        problems = check(options, spec)
-        if problems:
-            print(
-                f"emqx-apidocs: {len(problems)} problems in {spec.label} and --strict was given; "
-                "nothing built (see `emqx-apidocs validate`)",
-                file=sys.stderr,
-            )
-            return EXIT_PROBLEMS
-    built = build(options)
+    built = build(options, strict=args.strict)
+    if built.refused:
+        print(
+            f"emqx-apidocs: {len(built.refused)} problems in {built.spec.label} and --strict was given; "
+            "nothing built (see `emqx-apidocs validate`)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
     for warning in built.site.mkdocs_warnings:
         print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:

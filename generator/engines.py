@@ -95,7 +95,7 @@ def run_zensical(config_file: Path) -> list[str]:
     """
     command = zensical_command()
     if command is None:
-        raise InputError("--engine zensical: Zensical is not installed here (pip install 'emqx-apidocs[zensical]')")
+        raise InputError("--engine zensical: Zensical is not installed here (pip install 'emqx-apidocs[zensical]'; with pipx: pipx inject emqx-apidocs zensical)")
     env = {**os.environ, "NO_COLOR": "1", "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
     result = subprocess.run(
         [*command, "build", "--clean", "--config-file", str(config_file)],

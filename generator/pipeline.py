@@ -67,18 +67,29 @@ class Options:
 @dataclass(frozen=True)
 class Built:
     project: Project
-    api: Api
-    site: SiteResult
+    spec: LoadedSpec
+    api: Api | None  # None when --strict refused to build
+    site: SiteResult | None
+    refused: tuple[Problem, ...] = ()  # the problems --strict refused to build with
 
 
-def build(options: Options) -> Built:
-    """The whole build: the project, its spec, the model, the pages, the site."""
+def build(options: Options, strict: bool = False) -> Built:
+    """The whole build: the project, its spec, the model, the pages, the site.
+
+    With `strict`, the spec is validated first and nothing is built when it has problems.
+    """
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    with validating(options, spec) as problems_when_done:
-        api = model(options, spec, problems_when_done)
-    return Built(project, api, build_site(options, project, api))
+    if strict:
+        problems = check(options, spec)
+        if problems:
+            return Built(project, spec, None, None, refused=tuple(problems))
+        api = model(options, spec, lambda: problems)
+    else:
+        with validating(options, spec) as problems_when_done:
+            api = model(options, spec, problems_when_done)
+    return Built(project, spec, api, build_site(options, project, api))
 
 
 def with_project(options: Options, project: Project) -> Options:
