@@ -69,7 +69,10 @@ def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = 
         knowledge=knowledge,
         resolver=resolver,
         registry=SchemaRegistry(resolver),
-        examples=ExampleMaker(resolver, knowledge.example_values, str(document.get("openapi", "")).startswith("3.1")),
+        examples=ExampleMaker(
+            resolver, knowledge.example_values, str(document.get("openapi", "")).startswith("3.1"),
+            until_names=knowledge.until_properties, until_value=knowledge.until_example,
+        ),
         base_path=_base_path(document, knowledge),
         base_url=base_url or knowledge.default_base_url,
         schemes=_security_schemes(document),
@@ -312,8 +315,11 @@ def _responses(ctx: _Context, raw: object, where: str) -> tuple[Response, ...]:
             result.append(Response(str(status), error or "", ()))
             continue
         inner = ref[1:] if ref else at
-        media = _media(ctx, target.get("content"), f"{inner}/content", purpose="response")
-        result.append(Response(str(status), _str(target.get("description")).strip() or _phrase(str(status)), media))
+        description = _str(target.get("description")).strip() or _phrase(str(status))
+        # an error's example says what the spec says of it, not "message"
+        hints = {"message": description} if str(status)[:1] in ("4", "5") else None
+        media = _media(ctx, target.get("content"), f"{inner}/content", purpose="response", hints=hints)
+        result.append(Response(str(status), description, media))
     return tuple(sorted(result, key=lambda r: r.status))
 
 
@@ -325,7 +331,9 @@ def _phrase(status: str) -> str:
         return ""
 
 
-def _media(ctx: _Context, content: object, where: str, *, purpose: str) -> tuple[Media, ...]:
+def _media(
+    ctx: _Context, content: object, where: str, *, purpose: str, hints: dict[str, object] | None = None
+) -> tuple[Media, ...]:
     if not isinstance(content, dict):
         return ()
     result = []
@@ -334,15 +342,19 @@ def _media(ctx: _Context, content: object, where: str, *, purpose: str) -> tuple
         media = media if isinstance(media, dict) else {}
         raw_schema = media.get("schema")
         schema = ctx.registry.node(raw_schema, f"{at}/schema") if raw_schema is not None else None
-        example, origin, note = _media_example(ctx, media, raw_schema, f"{at}/schema", purpose)
+        example, origin, note = _media_example(ctx, media, raw_schema, f"{at}/schema", purpose, hints)
         result.append(Media(str(media_type), schema, example, origin, note))
     return tuple(result)
 
 
+REPAIRED_NOTE = "The spec's own example, without its deprecated properties and with no expiry in the past."
+
+
 def _media_example(
-    ctx: _Context, media: dict, raw_schema: object, schema_ptr: str, purpose: str
+    ctx: _Context, media: dict, raw_schema: object, schema_ptr: str, purpose: str, hints: dict[str, object] | None
 ) -> tuple[str | None, str, str]:
-    """(example text, origin, note): the spec's example when it fits, else a synthesized one."""
+    """(example text, origin, note): the spec's example when it fits ("spec"), the same
+    without what would mislead a reader ("repaired"), else a synthesized one."""
     candidates = []
     if "example" in media:
         candidates.append(media["example"])
@@ -353,11 +365,16 @@ def _media_example(
             candidates.append(value["value"] if isinstance(value, dict) and "value" in value else value)
     if raw_schema is None:
         return (_pretty(candidates[0]), "spec", "") if candidates else (None, "", "")
+    made, fits = ctx.examples.checked_value(raw_schema, schema_ptr, purpose=purpose, hints=hints)
     for value in candidates:
-        if ctx.examples.fits(value, schema_ptr):
+        if value in ({}, []) and made not in (MISSING, {}, []) and fits:
+            continue  # an empty example teaches nothing when the schema says more
+        repaired = ctx.examples.repaired(value, raw_schema, schema_ptr, purpose)
+        if repaired != value and ctx.examples.fits(repaired, schema_ptr):
+            return _pretty(repaired), "repaired", REPAIRED_NOTE
+        if repaired == value and ctx.examples.fits(value, schema_ptr):
             return _pretty(value), "spec", ""
-    value, fits = ctx.examples.checked_value(raw_schema, schema_ptr, purpose=purpose)
-    if value is MISSING:
+    if made is MISSING:
         return None, "", ""
     note = "The spec's own example does not match its schema." if candidates else ""
     if not fits:
@@ -366,7 +383,7 @@ def _media_example(
             Problem(schema_ptr, "Schemas no value can satisfy", "no value matches exactly one of its oneOf alternatives; "
                     "they overlap", "warning", "model")
         )
-    return _pretty(value), "synthesized", note
+    return _pretty(made), "synthesized", note
 
 
 def _pretty(value: object) -> str:

@@ -1,21 +1,32 @@
-"""Example values synthesized from raw schemas, checked against the schema they serve."""
+"""Example values synthesized from raw schemas, checked against the schema they serve.
+
+An example is what a reader pastes, so beyond validating it must not teach a trap:
+request examples leave deprecated properties out, and a time that means "until" (an
+expiry) is the schema's default or a time in the future, never the spec's past date.
+A spec's own example that breaks only those rules is repaired rather than replaced.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from urllib.parse import quote
 
-from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 from referencing import Registry, Specification
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from .refs import Resolver
 
 SPEC_URI = "urn:emqx-apidocs:spec"
-FULL_DEPTH = 2  # below this depth every property is shown; deeper, only required ones
+FULL_DEPTH = 4  # above this depth every property is shown (within a budget); deeper, only required ones
+PROPERTY_BUDGET = 60  # optional properties one example shows at most
+PER_OBJECT = 12  # and one object of it, so that a long item leaves room for `meta`
 MAX_DEPTH = 8
 MAX_BRANCHES = 12  # oneOf/anyOf branches tried when the first does not validate
+MAX_PRUNES = 12  # rounds of leaving out what the validator objects to
 STRING_BY_FORMAT = {
     "date-time": "2024-01-01T00:00:00Z",
     "date": "2024-01-01",
@@ -41,58 +52,161 @@ class ExampleMaker:
     resolver: Resolver
     hints: dict[str, object] = field(default_factory=dict)
     openapi_31: bool = False
-    _validators: dict[str, Callable[[object], bool]] = field(default_factory=dict)
+    until_names: frozenset[str] = frozenset()  # properties whose time means "until"
+    until_value: str = "2035-01-01T00:00:00Z"
+    _validators: dict[str, object] = field(default_factory=dict)
     _registry: Registry | None = None
+    _budget: int = PROPERTY_BUDGET  # optional properties the example being made may still show
+    _careful: bool = True  # check each union's choice and each spec value inside a union as it is made
+    _fit_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
         try:
-            check = self._validators.get(where)
-            if check is None:
-                check = self._validators[where] = self._compile(where)
-            return check(value)
+            key = (where, json.dumps(value, sort_keys=True))
+        except (TypeError, ValueError):
+            key = None
+        if key is not None and key in self._fit_cache:
+            return self._fit_cache[key]
+        try:
+            fits = self._validator(where).is_valid(value)
         except Exception:  # a broken schema, or one reaching outside the spec, vouches for nothing
-            return False
+            fits = False
+        if key is not None:
+            self._fit_cache[key] = fits
+        return fits
 
-    def _compile(self, where: str) -> Callable[[object], bool]:
+    def _validator(self, where: str):  # noqa: ANN202 (a jsonschema validator)
+        found = self._validators.get(where)
+        if found is None:
+            found = self._validators[where] = self._compile(where)
+        return found
+
+    def _compile(self, where: str):  # noqa: ANN202
         if self._registry is None:
             spec: Specification = DRAFT202012 if self.openapi_31 else DRAFT4
             self._registry = Registry().with_resource(SPEC_URI, spec.create_resource(self.resolver.document))
         fragment = quote(where, safe="/~!$&'()*+,;=:@")  # a pointer is URI-encoded in a fragment
         resolved = self._registry.resolver(base_uri=SPEC_URI).lookup(f"{SPEC_URI}#{fragment}")
-        cls = OAS31Validator if self.openapi_31 else OAS30Validator
-        validator = cls(resolved.contents, _resolver=resolved.resolver)
-        return validator.is_valid
+        # formats are checked, as a validating server (Prism, EMQX) checks them: without
+        # that, "infinity" matches both a date-time branch and an enum branch of a oneOf
+        if self.openapi_31:
+            return OAS31Validator(resolved.contents, _resolver=resolved.resolver, format_checker=oas31_format_checker)
+        return OAS30Validator(resolved.contents, _resolver=resolved.resolver, format_checker=oas30_format_checker)
 
     def value(self, schema: object, where: str, *, name: str = "", purpose: str = "request") -> object:
         """A value for `schema` (found at `where`); see `checked_value`."""
         return self.checked_value(schema, where, name=name, purpose=purpose)[0]
 
     def checked_value(
-        self, schema: object, where: str, *, name: str = "", purpose: str = "request"
+        self, schema: object, where: str, *, name: str = "", purpose: str = "request",
+        hints: dict[str, object] | None = None,
     ) -> tuple[object, bool]:
         """(value, whether it validates) for `schema` found at JSON pointer `where`.
 
-        The first candidate that validates wins: every property down to FULL_DEPTH,
-        then required properties only, then other oneOf/anyOf branches. When none
-        does (EMQX has unions whose branches overlap, so no value matches exactly
-        one), the fullest candidate is returned with False.
+        The first candidate that validates wins: every property down to FULL_DEPTH, that
+        one with the properties that break it left out, then required properties only,
+        then other oneOf/anyOf branches. When none does (EMQX has unions whose branches
+        overlap, so no value matches exactly one), the fullest candidate is returned
+        with False. `hints` are example values by property name for this value only.
         """
-        candidates = [
-            self._make(schema, where, name, purpose, 0, (), full_depth=FULL_DEPTH),
-            self._make(schema, where, name, purpose, 0, (), full_depth=0),
-        ]
-        for branch in range(1, MAX_BRANCHES):
-            candidates.append(self._make(schema, where, name, purpose, 0, (), full_depth=FULL_DEPTH, branch=branch))
-            candidates.append(self._make(schema, where, name, purpose, 0, (), full_depth=0, branch=branch))
+        saved = self.hints
+        if hints:
+            self.hints = {**self.hints, **{k.lower(): v for k, v in hints.items()}}
+        try:
+            return self._first_fitting(schema, where, name, purpose)
+        finally:
+            self.hints = saved
+
+    def _first_fitting(self, schema: object, where: str, name: str, purpose: str) -> tuple[object, bool]:
+        def make(depth: int, branch: int, careful: bool = True) -> object:
+            self._budget, self._careful = PROPERTY_BUDGET, careful
+            try:
+                return self._make(schema, where, name, purpose, 0, (), full_depth=depth, branch=branch)
+            finally:
+                self._careful = True
+
         seen: list[object] = []
-        for candidate in candidates:
+
+        def candidates():  # noqa: ANN202
+            quick = make(FULL_DEPTH, 0, careful=False)  # most schemas need no care: try that first
+            yield quick
+            full = make(FULL_DEPTH, 0)
+            yield full
+            yield self._pruned(full, where) if full is not MISSING else MISSING
+            for branch in range(1, MAX_BRANCHES):
+                yield make(FULL_DEPTH, branch)
+            for branch in range(MAX_BRANCHES):
+                yield make(0, branch)
+
+        for candidate in candidates():
             if candidate is MISSING or candidate in seen:
                 continue
             seen.append(candidate)
             if self.fits(candidate, where):
                 return candidate, True
         return (seen[0], False) if seen else (MISSING, False)
+
+    def _pruned(self, value: object, where: str) -> object:
+        """`value` with the members the validator objects to left out (MISSING when that
+        does not make it valid): a rich example minus its bad parts beats an empty one."""
+        if not isinstance(value, (dict, list)):
+            return MISSING
+        value = copy.deepcopy(value)
+        for _ in range(MAX_PRUNES):
+            try:
+                errors = list(self._validator(where).iter_errors(value))
+            except Exception:
+                return MISSING
+            if not errors:
+                return value
+            paths = {tuple(e.absolute_path) for e in errors}
+            if () in paths or not all(_drop(value, path) for path in sorted(paths, key=len, reverse=True)):
+                return MISSING
+        return MISSING
+
+    def repaired(self, value: object, schema: object, where: str, purpose: str) -> object:
+        """The spec's own `value` without what would mislead a reader who pastes it:
+        deprecated properties in a request, "until" times in the past."""
+        return self._repair(copy.deepcopy(value), schema, where, purpose, ())
+
+    def _repair(self, value: object, schema: object, where: str, purpose: str, trail: tuple[str, ...]) -> object:
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            ref = schema["$ref"]
+            if ref in trail:
+                return value
+            target, _, error = self.resolver.follow(schema, where)
+            return value if error is not None else self._repair(value, target, ref[1:], purpose, (*trail, ref))
+        if not isinstance(schema, dict):
+            return value
+        if isinstance(value, list) and isinstance(schema.get("items"), dict):
+            return [self._repair(item, schema["items"], f"{where}/items", purpose, trail) for item in value]
+        if not isinstance(value, dict):
+            return value
+        parts = [(schema, where)] + [
+            (part, f"{where}/allOf/{i}") for i, part in enumerate(schema.get("allOf") or []) if isinstance(part, dict)
+        ]
+        for part, at in parts:
+            target, _, error = self.resolver.follow(part, at) if "$ref" in part else (part, None, None)
+            if error is not None or not isinstance(target, dict):
+                continue
+            props = target.get("properties") if isinstance(target.get("properties"), dict) else {}
+            required = target.get("required") if isinstance(target.get("required"), list) else []
+            for key in list(value):
+                sub = props.get(key)
+                if not isinstance(sub, dict):
+                    continue
+                sub_at = f"{at}/properties/{_esc(key)}"
+                resolved, _, _ = self.resolver.follow(sub, sub_at) if "$ref" in sub else (sub, None, None)
+                resolved = resolved if isinstance(resolved, dict) else {}
+                if purpose == "request" and (sub.get("deprecated") is True or resolved.get("deprecated") is True) \
+                        and key not in required:
+                    del value[key]
+                elif str(key).lower() in self.until_names and _in_past(value[key], self.until_value):
+                    value[key] = resolved.get("default", self.until_value)
+                else:
+                    value[key] = self._repair(value[key], sub, sub_at, purpose, trail)
+        return value
 
     def _make(
         self,
@@ -116,8 +230,11 @@ class ExampleMaker:
             return self._make(target, ref[1:], name, purpose, depth, (*trail, ref), full_depth=full_depth, branch=branch)
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
             return MISSING
+        if name.lower() in self.until_names:
+            return schema.get("default", self.until_value)
         for key in ("example", "default"):
-            if key in schema:
+            # the spec's own value, unless a union makes it ambiguous or it does not fit
+            if key in schema and (not self._careful or not _union(schema) or self.fits(schema[key], where)):
                 return schema[key]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return schema["enum"][0]
@@ -141,8 +258,23 @@ class ExampleMaker:
         for keyword in ("oneOf", "anyOf"):
             options = schema.get(keyword)
             if isinstance(options, list) and options:
-                pick = branch if branch < len(options) else 0
-                return recurse(options[pick], f"{where}/{keyword}/{pick}", name)
+                # the first alternative (from `branch` on) whose value the whole union
+                # accepts: a oneOf wants a value that matches exactly one of them
+                first = branch if branch < len(options) else 0
+                fallback = MISSING
+                budget = self._budget
+                for pick in [*range(first, len(options)), *range(first)]:
+                    self._budget = budget  # an alternative left aside costs nothing
+                    value = recurse(options[pick], f"{where}/{keyword}/{pick}", name)
+                    if value is MISSING:
+                        continue
+                    if fallback is MISSING:
+                        fallback, spent = value, self._budget
+                    if not self._careful or self.fits(value, where):
+                        return value
+                if fallback is not MISSING:
+                    self._budget = spent
+                return fallback
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
@@ -169,11 +301,17 @@ class ExampleMaker:
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         skip = "readOnly" if purpose == "request" else "writeOnly"
         result: dict = {}
+        optional = 0
         for key, sub in props.items():
-            if key not in required and depth >= full_depth:
+            if key not in required and (depth >= full_depth or self._budget <= 0 or optional >= PER_OBJECT):
                 continue
             if isinstance(sub, dict) and sub.get(skip) is True and key not in required:
                 continue
+            if purpose == "request" and _deprecated(self.resolver, sub, where) and key not in required:
+                continue
+            if key not in required:
+                self._budget -= 1
+                optional += 1
             value = self._make(sub, f"{where}/properties/{_esc(key)}", key, purpose, depth + 1, trail, full_depth=full_depth, branch=branch)
             if value is not MISSING:
                 result[key] = value
@@ -210,6 +348,51 @@ class ExampleMaker:
 
     def _hint(self, name: str, fallback: object) -> object:
         return self.hints.get(name.lower(), fallback) if name else fallback
+
+
+def _union(schema: dict) -> bool:
+    return isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list)
+
+
+def _deprecated(resolver: Resolver, schema: object, where: str) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("deprecated") is True:
+        return True
+    if isinstance(schema.get("$ref"), str):
+        target, _, error = resolver.follow(schema, where)
+        return error is None and isinstance(target, dict) and target.get("deprecated") is True
+    return False
+
+
+def _drop(value: object, path: tuple) -> bool:
+    """Remove the member at `path` (an instance path) from `value`; False when it cannot."""
+    for i in range(len(path) - 1, -1, -1):  # the deepest object member on the path
+        if isinstance(path[i], str):
+            parent = value
+            for step in path[:i]:
+                try:
+                    parent = parent[step]
+                except (KeyError, IndexError, TypeError):
+                    return True  # already gone with an outer member
+            if isinstance(parent, dict):
+                parent.pop(path[i], None)
+                return True
+    return False
+
+
+def _in_past(value: object, horizon: str) -> bool:
+    """Whether `value` is a date or date-time before `horizon` (ISO 8601 text)."""
+    if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
+        return False
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        limit = datetime.fromisoformat(horizon.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when < limit
 
 
 def _esc(key: str) -> str:

@@ -95,7 +95,9 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Ren
     for tag in api.tags:
         text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
         pages[tag.page], slots[tag.page] = set_aside(text)
-    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(**common, groups=_problem_groups(api.problems))
+    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(
+        **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
+    )
     for name, context in guides.contexts(api, knowledge).items():
         text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
         pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
@@ -156,6 +158,27 @@ def _pagination_params(op: Operation, knowledge: Knowledge) -> list[str]:
 def _media_view(planner: PagePlanner, media: Media) -> MediaView:
     schema: SchemaNode | None = media.schema
     return MediaView(media, planner.view(schema) if schema is not None else None)
+
+
+@dataclass(frozen=True)
+class ExampleCounts:
+    origins: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[int, ...]], ...]  # (request|response, a count per origin)
+
+
+def example_counts(api: Api) -> ExampleCounts:
+    """How many examples are the spec's own, repaired or synthesized, for bodies and answers."""
+    origins = ("spec", "repaired", "synthesized")
+    counts = {kind: dict.fromkeys(origins, 0) for kind in ("request", "response")}
+    for op in api.operations:
+        for media in op.body.media if op.body else ():
+            if media.example_origin in origins:
+                counts["request"][media.example_origin] += 1
+        for response in op.responses:
+            for media in response.media:
+                if media.example_origin in origins:
+                    counts["response"][media.example_origin] += 1
+    return ExampleCounts(origins, tuple((kind, tuple(c[o] for o in origins)) for kind, c in counts.items()))
 
 
 def _problem_groups(problems: tuple[Problem, ...]) -> list[tuple[str, list[Problem]]]:

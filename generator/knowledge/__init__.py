@@ -72,6 +72,8 @@ class Knowledge:
     env_secret: str
     env_token: str
     example_values: dict[str, object]
+    until_properties: frozenset[str]  # times that mean "until": never in the past in an example
+    until_example: str
     api_key_scheme: str
     login: str
     logout: str
@@ -126,6 +128,8 @@ def _knowledge(data: dict) -> Knowledge:
         env_secret=str(env["secret_key"]),
         env_token=str(env["token"]),
         example_values={str(k).lower(): v for k, v in (data.get("example_values") or {}).items()},
+        until_properties=frozenset(str(x).lower() for x in data.get("until_properties") or ()),
+        until_example=str(data.get("until_example", "2035-01-01T00:00:00Z")),
         api_key_scheme=str(auth["api_key_scheme"]),
         login=str(auth["login"]),
         logout=str(auth["logout"]),
