@@ -41,6 +41,8 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host",
 }
+# The node sees the proxy as its client, never the page a request came from.
+DROPPED_FROM_REQUESTS = HOP_BY_HOP | {"origin", "referer"}
 # A 401 with this header makes a browser open its own password dialog; the Try-it
 # panel handles credentials itself, so the proxy drops it from answers.
 DROPPED_FROM_ANSWERS = HOP_BY_HOP | {"www-authenticate"}
@@ -171,9 +173,8 @@ async def _proxy(request: web.Request) -> web.StreamResponse:
         return _problem(502, "NO_UPSTREAM", "emqx-apidocs serve was started without --upstream; no node to forward to")
     # encoded=True: the path and query go on byte for byte (no re-encoding of %2F and the like)
     target = URL(options.upstream.rstrip("/") + raw_target, encoded=True)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-    headers.pop("Origin", None)
-    headers.pop("Referer", None)
+    # pairs, not a dict: a header sent twice goes on twice
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROPPED_FROM_REQUESTS]
     body = request.content if request.body_exists else None
     client: aiohttp.ClientSession = request.app["client"]
     try:

@@ -34,7 +34,8 @@ class Upstream(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+        self.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                          "header_list": self.headers.items(), "body": body})
         if self.path.startswith("/api/v5/slow"):
             time.sleep(3)
         if self.path.startswith("/api/v5/stream"):
@@ -248,6 +249,19 @@ def test_legitimate_paths_arrive_byte_for_byte(proxy):
     for target in LEGITIMATE:
         assert raw_get(url, target).status == 200, target
     assert [s["path"] for s in Upstream.seen] == LEGITIMATE
+
+
+def test_origin_and_referer_never_reach_the_upstream(proxy):
+    """Whatever their case; other headers, repeated ones too, go on as sent."""
+    url, _ = proxy
+    Upstream.seen.clear()
+    sent = [("Origin", "http://evil.invalid"), ("origin", "http://evil.invalid"), ("ORIGIN", "http://evil.invalid"),
+            ("Referer", "http://evil.invalid/"), ("referer", "http://evil.invalid/"),
+            ("X-Tag", "one"), ("X-Tag", "two")]
+    assert raw_get(url, "/api/v5/clients", sent).status == 200
+    received = Upstream.seen[-1]["header_list"]
+    assert not [name for name, _ in received if name.lower() in ("origin", "referer")]
+    assert [value for name, value in received if name.lower() == "x-tag"] == ["one", "two"]
 
 
 def test_the_upstream_cannot_be_changed_by_a_request(proxy, upstream):
