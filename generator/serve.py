@@ -103,7 +103,8 @@ async def _client_session(app: web.Application):
 @web.middleware
 async def _security_headers(request: web.Request, handler):
     response = await handler(request)
-    if not request.path.startswith(request.app["options"].base_path.rstrip("/") + "/"):
+    # Decided by the handler, not by the path: /api/v5%2F..%2Findex.html is a page.
+    if request.match_info.handler is not _proxy:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from servers import free_port, in_thread, loopback, serve, url_of
 from support import PROJECT_ROOT, need
 
-from generator.serve import PATH_REFUSED_CODE, path_refusal
+from generator.serve import CONTENT_SECURITY_POLICY, PATH_REFUSED_CODE, path_refusal
 
 SECRET = "Basic c2VjcmV0LWtleTpzZWNyZXQtdmFsdWU="
 
@@ -112,7 +112,7 @@ def test_only_the_prefix_is_forwarded(proxy):
     assert Upstream.seen == []
     page = httpx.get(f"{url}/reference/clients.html")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
 
 
 def raw_get(url: str, target: str, headers: list[tuple[str, str]] = ()) -> http.client.HTTPResponse:
@@ -262,6 +262,21 @@ def test_origin_and_referer_never_reach_the_upstream(proxy):
     received = Upstream.seen[-1]["header_list"]
     assert not [name for name, _ in received if name.lower() in ("origin", "referer")]
     assert [value for name, value in received if name.lower() == "x-tag"] == ["one", "two"]
+
+
+def test_pages_carry_the_content_security_policy_serve_defines(proxy):
+    """The whole header, on pages, a missing page, and a page reached by an encoded detour
+    through the API prefix (served from the site, not forwarded)."""
+    url, _ = proxy
+    Upstream.seen.clear()
+    for target, status in (("/reference/clients.html", 200), ("/", 200), ("/no/such/page", 404),
+                           ("/api/v5%2f..%2f..%2findex.html", 200), ("/api/v5%2F..%2Fnothing", 404)):
+        response = raw_get(url, target)
+        assert response.status == status, target
+        assert "text/html" in response.getheader("Content-Type"), target
+        assert response.getheader("Content-Security-Policy") == CONTENT_SECURITY_POLICY, target
+        assert response.getheader("X-Content-Type-Options") == "nosniff", target
+    assert Upstream.seen == []
 
 
 def test_the_upstream_cannot_be_changed_by_a_request(proxy, upstream):
