@@ -8,8 +8,11 @@ from .knowledge import Knowledge
 from .model import Api, Media, Operation
 from .schema import SchemaNode
 
-# Codes the serve proxy answers with when it cannot reach the node.
+# Codes the serve proxy answers with when it cannot reach the node or will not forward.
 PROXY_CODES = {
+    "PATH_OUTSIDE_API": "The proxy did not send this to the node: the path has a . or .. segment, or a "
+    "percent-encoded dot, slash or backslash encoded a second time (%2e, %2f or %5c in a value you typed), so a "
+    "server on the way could read it as another path, outside the API. Send such a value with curl instead.",
     "NO_UPSTREAM": "emqx-apidocs serve was started without --upstream, so there is no node to ask. "
     "Start it with --upstream http://<node>:18083.",
     "UPSTREAM_UNREACHABLE": "The proxy could not connect to the node: it is down, or the --upstream address is wrong.",

@@ -4,14 +4,34 @@ The browser's Try-it panel talks to this server's own origin, so no CORS preflig
 needed; only the API prefix is forwarded, only to the configured upstream (the host is
 never taken from the request), bodies are streamed both ways, and the Authorization
 header is never logged.
+
+What "only the API prefix" means, given that a node or a reverse proxy in front of it
+may decode and normalise a path before routing it: the proxy forwards the path and
+query exactly as they came, byte for byte, once the path (the part before the first
+`?`) passes these checks, and otherwise answers 400 with the code PATH_OUTSIDE_API:
+
+- it is the base path, or starts with the base path and `/`, written out literally
+  (`/api/%765/clients` is refused, though it decodes to /api/v5/clients);
+- decoded once, its bytes are UTF-8 (an overlong `%c0%ae` is a dot to some decoders);
+- decoded once, it holds no `%2e`, `%2f` or `%5c` (a double-encoded dot, slash or
+  backslash such as `%252e`, which a second decoding would turn into one);
+- decoded once and split at `/` and at `\\`, no segment is `.` or `..`, nor starts
+  with `.;` or `..;` (a dot-segment with a parameter, as some servers read it).
+
+So a dot-segment, written out or encoded, is refused wherever it stands, even one that
+would stay inside the prefix: no normalisation on the way can change which path the
+node answers. A `%2F` inside a segment is forwarded: `/api/v5/clients/dev%2F42` names
+the client `dev/42`, and cannot leave the prefix since no segment is a dot-segment.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import aiohttp
 from aiohttp import web
@@ -21,6 +41,8 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host",
 }
+# The node sees the proxy as its client, never the page a request came from.
+DROPPED_FROM_REQUESTS = HOP_BY_HOP | {"origin", "referer"}
 # A 401 with this header makes a browser open its own password dialog; the Try-it
 # panel handles credentials itself, so the proxy drops it from answers.
 DROPPED_FROM_ANSWERS = HOP_BY_HOP | {"www-authenticate"}
@@ -30,6 +52,9 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tfs'  # no headers: Authorization never reaches a log
+PATH_REFUSED_CODE = "PATH_OUTSIDE_API"
+ENCODED_DOT_OR_SEPARATOR = re.compile(r"%(2e|2f|5c)", re.IGNORECASE)
+DOT_SEGMENTS = {".", ".."}
 UPSTREAM_TIMEOUT_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 
@@ -78,7 +103,8 @@ async def _client_session(app: web.Application):
 @web.middleware
 async def _security_headers(request: web.Request, handler):
     response = await handler(request)
-    if not request.path.startswith(request.app["options"].base_path.rstrip("/") + "/"):
+    # Decided by the handler, not by the path: /api/v5%2F..%2Findex.html is a page.
+    if request.match_info.handler is not _proxy:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -115,19 +141,41 @@ def _raw_target(raw: str) -> str:
     return "/" + (parts[3] if len(parts) == 4 else "")
 
 
+def path_refusal(target: str, base_path: str) -> str | None:
+    """Why the proxy must not forward `target` (a path and query as sent), or None when
+    it may; the rule is in the module docstring."""
+    prefix = base_path.rstrip("/")
+    path = target.split("?", 1)[0]
+    if path != prefix and not path.startswith(prefix + "/"):
+        return f"the path does not start with {prefix}/ written out as it is"
+    try:
+        decoded = unquote_to_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return "the path's percent-encoded bytes are not UTF-8"
+    if ENCODED_DOT_OR_SEPARATOR.search(decoded):
+        return "the path is percent-encoded twice (%2e, %2f or %5c remain after decoding)"
+    segments = re.split(r"[/\\]", decoded)
+    if any(segment.split(";", 1)[0] in DOT_SEGMENTS for segment in segments):
+        return "the path has a . or .. segment (written out or percent-encoded)"
+    return None
+
+
 def _problem(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"code": code, "message": message}, status=status)
 
 
 async def _proxy(request: web.Request) -> web.StreamResponse:
     options: ServeOptions = request.app["options"]
+    raw_target = _raw_target(request.raw_path)
+    refusal = path_refusal(raw_target, options.base_path)
+    if refusal:
+        return _problem(400, PATH_REFUSED_CODE, f"not forwarded: {refusal}; only {options.base_path}/ goes to the node")
     if not options.upstream:
         return _problem(502, "NO_UPSTREAM", "emqx-apidocs serve was started without --upstream; no node to forward to")
     # encoded=True: the path and query go on byte for byte (no re-encoding of %2F and the like)
-    target = URL(options.upstream.rstrip("/") + _raw_target(request.raw_path), encoded=True)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-    headers.pop("Origin", None)
-    headers.pop("Referer", None)
+    target = URL(options.upstream.rstrip("/") + raw_target, encoded=True)
+    # pairs, not a dict: a header sent twice goes on twice
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROPPED_FROM_REQUESTS]
     body = request.content if request.body_exists else None
     client: aiohttp.ClientSession = request.app["client"]
     try:

@@ -261,6 +261,23 @@ def test_a_down_node_is_explained_not_failed_to_fetch(served, tmp_path):
 
 
 @pytest.mark.browser
+def test_a_refused_path_is_explained(served):
+    """A client ID holding the text %2e%2e is encoded once more by the panel; serve refuses
+    the double encoding before Prism sees it, and the panel says why."""
+    url, work = served
+    with chromium_page() as page:
+        sent = api_requests(page)
+        open_page(page, url, "reference/clients.html#get-clients-clientid")
+        section = with_key(panel(page, "get-clients-clientid"))
+        section.get_by_label("clientid *").fill("%2e%2e")
+        assert send(section).startswith("400")
+        assert sent[-1].url == f"{url}/api/v5/clients/%252e%252e"
+        text = section.locator(".ead-try-explain").inner_text()
+        assert "PATH_OUTSIDE_API" in text and "outside the API" in text
+    assert "/api/v5/clients/%252e" not in (work / "prism.log").read_text()
+
+
+@pytest.mark.browser
 def test_file_upload_is_sent_as_multipart(served, tmp_path):
     """POST /data/files: a file input, a multipart request Prism accepts, and its curl -F."""
     url, _ = served

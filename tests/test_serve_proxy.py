@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from servers import free_port, in_thread, loopback, serve, url_of
-from support import PROJECT_ROOT
+from support import PROJECT_ROOT, need
+
+from generator.serve import CONTENT_SECURITY_POLICY, PATH_REFUSED_CODE, path_refusal
 
 SECRET = "Basic c2VjcmV0LWtleTpzZWNyZXQtdmFsdWU="
 
@@ -28,7 +34,8 @@ class Upstream(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+        self.seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                          "header_list": self.headers.items(), "body": body})
         if self.path.startswith("/api/v5/slow"):
             time.sleep(3)
         if self.path.startswith("/api/v5/stream"):
@@ -105,7 +112,171 @@ def test_only_the_prefix_is_forwarded(proxy):
     assert Upstream.seen == []
     page = httpx.get(f"{url}/reference/clients.html")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def raw_get(url: str, target: str, headers: list[tuple[str, str]] = ()) -> http.client.HTTPResponse:
+    """GET `target` exactly as written (no normalising, no re-encoding); the response, read."""
+    connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=10)
+    try:
+        connection.putrequest("GET", target, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.body = response.read()
+        return response
+    finally:
+        connection.close()
+
+
+# Each one may name another path, or one outside /api/v5, once a server on the way
+# decodes it or resolves its dot-segments (the rule is in generator/serve.py).
+ESCAPES = [
+    "/api/v5/../api-docs/swagger.json",
+    "/api/v5/%2e%2e/api-docs/swagger.json",
+    "/api/v5/%2E%2E/api-docs/swagger.json",
+    "/api/v5/.%2e/api-docs/swagger.json",
+    "/api/v5/..%2fapi-docs",
+    "/api/v5/..%2Fapi-docs",
+    "/api/v5/clients/../../../etc/passwd",
+    "/api/v5/clients/..%2f..%2f..%2fetc/passwd",
+    "/api/v5/%252e%252e/api-docs/swagger.json",
+    "/api/v5/..%252fapi-docs",
+    "/api/v5/clients%252f..%252f..%252fapi-docs",
+    "/api/v5/..\\api-docs",
+    "/api/v5/clients\\..\\..\\api-docs",
+    "/api/v5/..%5capi-docs",
+    "/api/v5/clients/%5C..%5C..%5Capi-docs",
+    "/api/v5/..%255capi-docs",
+    "/api/v5/..;/api-docs",
+    "/api/v5/%c0%ae%c0%ae/api-docs",
+    "/api/v5/./clients",
+    "/api/v5/clients/.",
+    "/api/v5/clients/..",
+    "/api/v5/..?page=1",
+    "/api/%765/clients",
+    "http://127.0.0.1/api/v5/../api-docs/swagger.json",
+]
+
+# Names with dots, encoded slashes and backslashes that stay names: forwarded as they are.
+LEGITIMATE = [
+    "/api/v5",
+    "/api/v5/clients/dev%2F42%20a",
+    "/api/v5/clients/dev%2f42",
+    "/api/v5/clients/a%5Cb",
+    "/api/v5/clients/...",
+    "/api/v5/clients/.hidden",
+    "/api/v5/clients/a..b/subscriptions",
+    "/api/v5/clients/%E4%B8%AD%E6%96%87",
+    "/api/v5/clients/100%25",
+    "/api/v5/mqtt/retainer/message/a%2Fb%2F%23",
+    "/api/v5/clients?like_clientid=..%2F..&_page=1&_limit=10",
+    "/api/v5/clients?q=../../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("target", ESCAPES)
+def test_a_path_that_could_leave_the_prefix_is_refused(target):
+    assert path_refusal(target, "/api/v5") is not None
+
+
+@pytest.mark.parametrize("target", LEGITIMATE)
+def test_a_path_inside_the_prefix_is_accepted(target):
+    assert path_refusal(target, "/api/v5") is None
+
+
+def dot_segment_after_decoding(path: str, times: int) -> bool:
+    """Whether decoding `path` up to `times` times shows a . or .. segment, reading
+    backslashes as slashes and dropping ;parameters, as lenient servers do."""
+    for _ in range(times + 1):
+        segments = path.replace("\\", "/").split("/")
+        if any(segment.split(";", 1)[0] in (".", "..") for segment in segments):
+            return True
+        path = urllib.parse.unquote(path, errors="surrogateescape")
+    return False
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.sampled_from(["/api/v5", "/api/v5/", "/api/%765/", "/api%2Fv5/", "/api/v5%2F", "/api/v5/../"]),
+       st.lists(st.sampled_from(["/", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "%25", "2e", "\\", ";",
+                                 "a", "%c0%ae", "?"]), max_size=12))
+def test_an_accepted_path_has_no_dot_segment_however_often_it_is_decoded(start, pieces):
+    """The property behind the rule: what the proxy forwards stays under the prefix and
+    keeps its meaning through any number of decodings and dot-segment resolutions."""
+    target = start + "".join(pieces)
+    if path_refusal(target, "/api/v5") is None:
+        path = target.split("?", 1)[0]
+        assert path == "/api/v5" or path.startswith("/api/v5/"), target
+        assert not dot_segment_after_decoding(path, times=3), target
+
+
+def test_the_rule_follows_the_base_path():
+    """The base path comes from the spec: another one is checked the same way."""
+    assert path_refusal("/emqx/api/v5/clients/dev%2F42", "/emqx/api/v5/") is None
+    assert path_refusal("/emqx/api/v5/%2e%2e/x", "/emqx/api/v5/") is not None
+    assert path_refusal("/api/v5/clients", "/emqx/api/v5") is not None
+
+
+def test_escaping_paths_get_a_400_and_never_reach_the_upstream(proxy):
+    url, _ = proxy
+    Upstream.seen.clear()
+    for target in ESCAPES:
+        response = raw_get(url, target)
+        answer = json.loads(response.body)
+        assert (response.status, answer["code"]) == (400, PATH_REFUSED_CODE), target
+        assert "/api/v5/" in answer["message"], target
+    assert Upstream.seen == []
+
+
+def test_the_four_paths_of_the_report_are_refused_by_curl(proxy):
+    """As reported, with curl --path-as-is (curl otherwise resolves the dot-segments itself)."""
+    url, _ = proxy
+    need(shutil.which("curl") is not None, "curl is not installed (bash .ci/run installs it)")
+    Upstream.seen.clear()
+    for target in ("/api/v5/../api-docs/swagger.json", "/api/v5/%2e%2e/api-docs/swagger.json",
+                   "/api/v5/..%2fapi-docs", "/api/v5/clients/../../../etc/passwd"):
+        run = subprocess.run(["curl", "-sS", "--path-as-is", "-w", "\\n%{http_code}", url + target],
+                             capture_output=True, text=True, timeout=20)
+        body, status = run.stdout.rsplit("\n", 1)
+        assert (status, json.loads(body)["code"]) == ("400", PATH_REFUSED_CODE), target
+    assert Upstream.seen == []
+
+
+def test_legitimate_paths_arrive_byte_for_byte(proxy):
+    url, _ = proxy
+    Upstream.seen.clear()
+    for target in LEGITIMATE:
+        assert raw_get(url, target).status == 200, target
+    assert [s["path"] for s in Upstream.seen] == LEGITIMATE
+
+
+def test_origin_and_referer_never_reach_the_upstream(proxy):
+    """Whatever their case; other headers, repeated ones too, go on as sent."""
+    url, _ = proxy
+    Upstream.seen.clear()
+    sent = [("Origin", "http://evil.invalid"), ("origin", "http://evil.invalid"), ("ORIGIN", "http://evil.invalid"),
+            ("Referer", "http://evil.invalid/"), ("referer", "http://evil.invalid/"),
+            ("X-Tag", "one"), ("X-Tag", "two")]
+    assert raw_get(url, "/api/v5/clients", sent).status == 200
+    received = Upstream.seen[-1]["header_list"]
+    assert not [name for name, _ in received if name.lower() in ("origin", "referer")]
+    assert [value for name, value in received if name.lower() == "x-tag"] == ["one", "two"]
+
+
+def test_pages_carry_the_content_security_policy_serve_defines(proxy):
+    """The whole header, on pages, a missing page, and a page reached by an encoded detour
+    through the API prefix (served from the site, not forwarded)."""
+    url, _ = proxy
+    Upstream.seen.clear()
+    for target, status in (("/reference/clients.html", 200), ("/", 200), ("/no/such/page", 404),
+                           ("/api/v5%2f..%2f..%2findex.html", 200), ("/api/v5%2F..%2Fnothing", 404)):
+        response = raw_get(url, target)
+        assert response.status == status, target
+        assert "text/html" in response.getheader("Content-Type"), target
+        assert response.getheader("Content-Security-Policy") == CONTENT_SECURITY_POLICY, target
+        assert response.getheader("X-Content-Type-Options") == "nosniff", target
+    assert Upstream.seen == []
 
 
 def test_the_upstream_cannot_be_changed_by_a_request(proxy, upstream):
