@@ -13,10 +13,10 @@ from pathlib import Path
 from . import __version__
 from .load import DEFAULT_MAX_BYTES
 from .engines import ENGINES
-from .pipeline import Options, Reporter, build, generate, load, model, validating
+from .pipeline import Options, Reporter, build, checked_model, generate, load
 from .project import find_config, load_project
 from .scaffold import init_project
-from .problems import InputError
+from .problems import InputError, errors, summary
 from .validate import group
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -189,7 +189,7 @@ def _build(args: argparse.Namespace) -> int:
     built = build(options, strict=args.strict)
     if built.refused:
         print(
-            f"emqx-apidocs: {len(built.refused)} problems in {built.spec.label} and --strict was given; "
+            f"emqx-apidocs: {summary(built.api.problems)} in {built.spec.label} and --strict was given; "
             "nothing built (see `emqx-apidocs validate`)",
             file=sys.stderr,
         )
@@ -224,17 +224,15 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    reporter = ConsoleReporter(quiet=True)
-    options = _options(args, reporter)
+    options = _options(args, ConsoleReporter(quiet=True))
     spec = load(options)
-    with validating(options, spec) as problems_when_done:
-        api = model(options, spec, problems_when_done)
-    problems = list(api.problems)
+    problems = list(checked_model(options, spec).problems)
     if args.format == "json":
         json.dump(
             {
                 "spec": spec.label,
                 "count": len(problems),
+                "errors": len(errors(problems)),
                 "problems": [
                     {"pointer": p.pointer, "kind": p.kind, "message": p.message, "level": p.level, "source": p.source}
                     for p in problems
@@ -247,6 +245,6 @@ def _validate(args: argparse.Namespace) -> int:
         for kind, items in group(problems):
             print(f"{kind} ({len(items)})")
             for p in items:
-                print(f"  {p.pointer or '/'}: {p.message}")
-        print(f"{len(problems)} problems in {spec.label}")
-    return EXIT_PROBLEMS if problems else EXIT_OK
+                print(f"  {p.pointer or '/'}: {p.message}{'' if p.level == 'error' else f' ({p.level})'}")
+        print(f"{summary(problems)} in {spec.label}")
+    return EXIT_PROBLEMS if errors(problems) else EXIT_OK

@@ -17,10 +17,10 @@ from pathlib import Path
 from . import guides
 from .builder import attach_problems, build_model
 from .enrich import enrich
-from .knowledge import load_knowledge
+from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
-from .problems import Problem
+from .problems import Problem, errors
 from .render import environment, render_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
@@ -68,28 +68,32 @@ class Options:
 class Built:
     project: Project
     spec: LoadedSpec
-    api: Api | None  # None when --strict refused to build
-    site: SiteResult | None
-    refused: tuple[Problem, ...] = ()  # the problems --strict refused to build with
+    api: Api
+    site: SiteResult | None  # None when --strict refused to build
+    refused: tuple[Problem, ...] = ()  # the errors --strict refused to build with
 
 
 def build(options: Options, strict: bool = False) -> Built:
-    """The whole build: the project, its spec, the model, the pages, the site.
-
-    With `strict`, the spec is validated first and nothing is built when it has problems.
-    """
+    """The whole build: project, spec, validation beside the model, the node's error
+    codes, enrichment, then the pages and the site. With `strict`, nothing is built when
+    the spec has errors (the same rule as `validate`)."""
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    if strict:
-        problems = check(options, spec)
-        if problems:
-            return Built(project, spec, None, None, refused=tuple(problems))
-        api = model(options, spec, lambda: problems)
-    else:
-        with validating(options, spec) as problems_when_done:
-            api = model(options, spec, problems_when_done)
+    api = checked_model(options, spec)
+    if strict and errors(api.problems):
+        return Built(project, spec, api, None, refused=errors(api.problems))
     return Built(project, spec, api, build_site(options, project, api))
+
+
+def checked_model(options: Options, spec: LoadedSpec) -> Api:
+    """The enriched model with every problem linked in: the validator's (found in a forked
+    child meanwhile) and the model's own."""
+    knowledge = load_knowledge(options.knowledge)
+    with validating(options, spec) as validator_problems:
+        api = model(options, spec, knowledge)
+        api = enrich(api, knowledge, node_codes(options, spec, api))
+        return attach_problems(api, validator_problems())
 
 
 def with_project(options: Options, project: Project) -> Options:
@@ -117,20 +121,25 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     return problems
 
 
-def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Problem]]) -> Api:
-    """The model; `problems` is called once the model is built, to link them in."""
+def model(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
     started = time.perf_counter()
-    knowledge = load_knowledge(options.knowledge)
     api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
-    node_codes = node_error_codes(spec.url, api.base_path) if spec.url else {}
-    if spec.url:
-        options.reporter.note(f"{len(node_codes)} error-code descriptions from the node")
-    api = enrich(api, knowledge, node_codes)
     options.reporter.step(
-        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas, "
-        f"{len(api.error_codes)} error codes", time.perf_counter() - started,
+        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas",
+        time.perf_counter() - started,
     )
-    return attach_problems(api, problems())
+    return api
+
+
+def node_codes(options: Options, spec: LoadedSpec, api: Api) -> dict[str, str]:
+    """A live node's own error-code descriptions (its public GET /error_codes), when the
+    spec came from a node; the only network call after loading."""
+    if not spec.url:
+        return {}
+    started = time.perf_counter()
+    codes = node_error_codes(spec.url, api.base_path)
+    options.reporter.step("codes", f"{len(codes)} error-code descriptions from the node", time.perf_counter() - started)
+    return codes
 
 
 _FORKED_DOCUMENT: dict | None = None
@@ -220,8 +229,7 @@ def generate(options: Options) -> tuple[Api, Generated]:
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
-    with validating(options, spec) as problems_when_done:
-        api = model(options, spec, problems_when_done)
+    api = checked_model(options, spec)
     rendered = render(options, project, api)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:

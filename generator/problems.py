@@ -23,6 +23,22 @@ class Problem:
     source: Literal["openapi", "model"] = "openapi"
 
 
+def errors(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...]:
+    """The problems that make a spec "have problems": `validate` exits 1 and
+    `build --strict` builds nothing when there is one. Warnings are shown, not counted."""
+    return tuple(p for p in problems if p.level == "error")
+
+
+def summary(problems: tuple[Problem, ...] | list[Problem]) -> str:
+    """"61 problems (57 errors, 4 warnings)", or "0 problems"."""
+    if not problems:
+        return "0 problems"
+    n_errors = len(errors(problems))
+    n_warnings = len(problems) - n_errors
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((n_errors, "error"), (n_warnings, "warning")) if n]
+    return f"{len(problems)} problem{'' if len(problems) == 1 else 's'} ({', '.join(parts)})"
+
+
 def escape_pointer_part(part: object) -> str:
     """Escape one JSON pointer segment (RFC 6901)."""
     return str(part).replace("~", "~0").replace("/", "~1")

@@ -496,7 +496,7 @@ def parse_text_report(stdout: str) -> tuple[dict[str, int], dict[str, int], int,
     lines = stdout.rstrip("\n").splitlines()
     assert lines, "no output"
     last = lines[-1]
-    total = re.fullmatch(r"(\d+) problems in .+", last)
+    total = re.fullmatch(r"(\d+) problems?(?: \(\d+ (?:errors?|warnings?)(?:, \d+ warnings?)?\))? in .+", last)
     assert total, f"last line is not the count line: {last!r}"
     claimed: dict[str, int] = {}
     found: dict[str, int] = {}
@@ -548,3 +548,38 @@ def test_build_strict_with_problems_writes_nothing(shared_specs: Path, tmp_path:
     assert not site.exists(), "--strict with problems must not write the site"
     leftovers = list((tmp_path / "out").glob(".site.*")) if (tmp_path / "out").exists() else []
     assert not [p for p in leftovers if p.is_dir()], leftovers
+
+
+WARNING_ONLY = """
+openapi: 3.0.3
+info: {title: Warnings only, version: "1"}
+paths:
+  /gateways/{name}:
+    put:
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - {type: object, properties: {frame: {type: object}}}
+                - {type: object, properties: {heartbeat: {type: string}}}
+      responses: {'204': {description: updated}}
+"""
+
+
+def test_validate_and_strict_count_problems_by_one_rule(tmp_path: Path) -> None:
+    """A spec whose only problem is a warning (overlapping alternatives): validate exits 0
+    and says so, and build --strict builds; an error makes both refuse."""
+    spec = tmp_path / "warnings.yaml"
+    spec.write_text(WARNING_ONLY, encoding="utf-8")
+    checked = run_cli("validate", "--spec", str(spec))
+    assert checked.returncode == 0, explain(checked)
+    assert checked.stdout.rstrip().endswith(f"1 problem (1 warning) in {spec}"), checked.stdout
+    assert "(warning)" in checked.stdout
+    assert build(spec, tmp_path / "site", "--strict").returncode == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(WARNING_ONLY.replace("responses: {'204'", "responses: {'2x4'"), encoding="utf-8")
+    assert run_cli("validate", "--spec", str(broken)).returncode == 1
+    refused = build(broken, tmp_path / "site2", "--strict")
+    assert refused.returncode == 1 and "error" in refused.stderr and not (tmp_path / "site2").exists()
