@@ -13,6 +13,7 @@ from pathlib import Path
 from . import __version__
 from .load import DEFAULT_MAX_BYTES
 from .engines import ENGINES
+from .knowledge import load_knowledge
 from .pipeline import Options, Reporter, build, checked_model, generate, load
 from .project import find_config, load_project
 from .scaffold import init_project
@@ -60,6 +61,7 @@ class ConsoleReporter(Reporter):
 
 
 def _parser() -> argparse.ArgumentParser:
+    knowledge = load_knowledge()
     parser = argparse.ArgumentParser(prog="emqx-apidocs", description="Static, offline docs for the EMQX REST API.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     def project_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, metavar="PATH",
                        help="your project's mkdocs.yml (default: ./mkdocs.yml when present, else the bundled project)")
-        p.add_argument("--base-url", metavar="URL", help="node address the examples default to (default http://localhost:18083)")
+        p.add_argument("--base-url", metavar="URL",
+                       help=f"node address the examples default to (default {knowledge.default_base_url})")
 
     build = commands.add_parser("build", help="build the site")
     spec_options(build)
@@ -94,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="write a starter docs project (mkdocs.yml, docs/index.md) into DIR")
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="where (default: here)")
 
-    serve = commands.add_parser("serve", help="build the site, serve it and forward /api/v5 to a node")
+    serve = commands.add_parser("serve", help=f"build the site, serve it and forward {knowledge.base_path} to a node")
     spec_options(serve)
     serve.add_argument("--upstream", metavar="URL", help="the node's dashboard listener, e.g. http://emqx-1:18083")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -167,9 +170,10 @@ def _serve(args: argparse.Namespace) -> int:
         if status != EXIT_OK:
             return status
     operations = site / project.section / "operations.json"
-    base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path", "/api/v5")
+    default = load_knowledge(args.knowledge).base_path
+    base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path") or default
     try:
-        run(ServeOptions(site=site, upstream=args.upstream, base_path=base_path or "/api/v5",
+        run(ServeOptions(site=site, upstream=args.upstream, base_path=base_path,
                          host=args.host, port=args.port, timeout=args.upstream_timeout),
             print_line=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as exc:

@@ -10,6 +10,8 @@ from urllib.parse import quote
 from .knowledge import Knowledge
 
 COMPACT_BODY = 72
+ACCEPT = '-H "Accept: application/json"'
+JOINER = " \\\n  "  # one option a line
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,12 @@ def build_curl(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) 
     """One curl command, continued over lines with backslashes, no pipes."""
     lines = [f"curl -sS -X {request.method} {url_word(request, base_url=base_url, knowledge=knowledge)}"]
     lines += credential_args(request.auth_mode, knowledge)
-    lines.append('-H "Accept: application/json"')
+    lines.append(ACCEPT)
     for name, value in request.headers:
         lines.append("-H " + shlex.quote(f"{name}: {_scalar(value)}"))
     if request.media_type:
         lines.extend(_body_lines(request.media_type, request.body))
-    return " \\\n  ".join(lines)
+    return JOINER.join(lines)
 
 
 def url_word(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
@@ -69,6 +71,29 @@ def url_word(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) ->
         query += f"${{{var.name}:+{'&' if query else ''}{name}=${{{var.name}}}}}"
     url = _dq(path) + (f"?{query}" if query else "")
     return f'"${{{knowledge.env_url}:-{_dq(base_url.rstrip("/"))}}}{url}"'
+
+
+def one_line(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
+    """The shortest form, for running text: `curl -sS <credentials> <url>`."""
+    return " ".join(["curl -sS", *credential_args(request.auth_mode, knowledge), url_word(request, base_url=base_url, knowledge=knowledge)])
+
+
+def login_token(login: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
+    """The login request, with its token put into the reader's token variable."""
+    command = build_curl(login, base_url=base_url, knowledge=knowledge).replace("\n  ", "\n    ")
+    return f"export {knowledge.env_token}=$({command} \\\n  | jq -r .token)"
+
+
+def panel_pieces(knowledge: Knowledge) -> dict[str, object]:
+    """The fixed words of a curl command, for the Try-it panel, which fills in the live
+    values: it assembles the same command as build_curl from these, never its own."""
+    return {
+        "start": "curl -sS -X",
+        "url_var": knowledge.env_url,
+        "credentials": {mode: credential_args(mode, knowledge) for mode in ("basic", "bearer")},
+        "accept": ACCEPT,
+        "joiner": JOINER,
+    }
 
 
 def credential_args(auth_mode: str, knowledge: Knowledge) -> list[str]:
@@ -112,7 +137,7 @@ def cursor_loop(request: ExampleRequest, *, name: str, limit: int, end_marker: s
 
 
 def _fetch(request: ExampleRequest, base_url: str, knowledge: Knowledge) -> str:
-    parts = ["curl -sS -f", *credential_args(request.auth_mode, knowledge), '-H "Accept: application/json"']
+    parts = ["curl -sS -f", *credential_args(request.auth_mode, knowledge), ACCEPT]
     return " ".join(parts) + " \\\n    " + url_word(request, base_url=base_url, knowledge=knowledge)
 
 

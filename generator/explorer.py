@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .curl import panel_pieces
 from .knowledge import Knowledge
 from .model import Api, Media, Operation
 from .schema import SchemaNode
@@ -14,7 +15,7 @@ PROXY_CODES = {
     "percent-encoded dot, slash or backslash encoded a second time (%2e, %2f or %5c in a value you typed), so a "
     "server on the way could read it as another path, outside the API. Send such a value with curl instead.",
     "NO_UPSTREAM": "emqx-apidocs serve was started without --upstream, so there is no node to ask. "
-    "Start it with --upstream http://<node>:18083.",
+    "Start it with --upstream and the node's dashboard address.",
     "UPSTREAM_UNREACHABLE": "The proxy could not connect to the node: it is down, or the --upstream address is wrong.",
     "UPSTREAM_TIMEOUT": "The node did not answer in time: it is overloaded, or the call takes longer than the proxy waits.",
     "UPSTREAM_ERROR": "The connection to the node failed part-way.",
@@ -89,8 +90,7 @@ def site_data(api: Api, knowledge: Knowledge) -> dict:
     return {
         "base_path": api.base_path,
         "default_node": api.base_url,
-        "env": {"url": knowledge.env_url, "key": knowledge.env_key, "secret": knowledge.env_secret,
-                "token": knowledge.env_token},
+        "curl": panel_pieces(knowledge),
         "login": knowledge.login.split(" ", 1)[1],
         "status": knowledge.status_codes,
         "errors": errors,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from .curl import ExampleRequest, credential_args, cursor_loop, page_loop, url_word
+from .curl import ExampleRequest, build_curl, credential_args, cursor_loop, login_token, one_line, page_loop
 from .knowledge import Knowledge
 from .model import Api, Operation, Tag
 
@@ -56,23 +56,34 @@ def _auth_examples(api: Api, knowledge: Knowledge) -> dict[str, str]:
     path = sample.full_path if sample and not sample.example.path_values else api.base_path + "/clients"
     basic = ExampleRequest("GET", path, "basic")
     bearer = ExampleRequest("GET", path, "bearer")
-    login = ExampleRequest("POST", api.base_path + knowledge.login.split(" ", 1)[1], "public")
-    word = lambda request: url_word(request, base_url=api.base_url, knowledge=knowledge)  # noqa: E731
-    accept = '-H "Accept: application/json"'
+    login = login_request(api, knowledge)
     return {
         "basic": "\n".join([
             f"export {knowledge.env_url}={shlex.quote(api.base_url)}",
             f"export {knowledge.env_key}=your-api-key {knowledge.env_secret}=your-secret-key",
-            " ".join(["curl -sS", *credential_args("basic", knowledge), accept]) + " \\",
-            f"  {word(basic)}",
+            build_curl(basic, base_url=api.base_url, knowledge=knowledge),
         ]),
         "bearer": "\n".join([
-            f'export {knowledge.env_token}=$(curl -sS -H "Content-Type: application/json" {accept} \\',
-            """  -d '{"username": "admin", "password": "your-password"}' \\""",
-            f"  {word(login)} | jq -r .token)",
-            " ".join(["curl -sS", *credential_args("bearer", knowledge), accept]) + " \\",
-            f"  {word(bearer)}",
+            login_token(login, base_url=api.base_url, knowledge=knowledge),
+            build_curl(bearer, base_url=api.base_url, knowledge=knowledge),
         ]),
+    }
+
+
+def login_request(api: Api, knowledge: Knowledge) -> ExampleRequest:
+    """POST <base>/login with a dashboard user's name and password (the knowledge file's route)."""
+    method, path = knowledge.login.split(" ", 1)
+    body = {"username": "admin", "password": "your-password"}
+    return ExampleRequest(method, api.base_path + path, "public", media_type="application/json", body=body)
+
+
+def overview(api: Api, knowledge: Knowledge) -> dict[str, str]:
+    """The overview's authentication sentence, in words from curl.py and the knowledge file."""
+    login = login_request(api, knowledge)
+    return {
+        "basic_curl": one_line(ExampleRequest("GET", api.base_path + "/...", "basic"), base_url=api.base_url, knowledge=knowledge),
+        "bearer_header": credential_args("bearer", knowledge)[0],
+        "login": f"{login.method} {login.full_path}",
     }
 
 

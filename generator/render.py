@@ -89,7 +89,8 @@ class Rendered:
 def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
     common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
               "kinds": {p.kind: p for p in knowledge.pagination}}
-    pages = {"index.md": env.get_template("index.md.j2").render(**common, health_url=HEALTH_URL)}
+    pages = {"index.md": env.get_template("index.md.j2").render(
+        **common, health_url=HEALTH_URL, overview=guides.overview(api, knowledge))}
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:

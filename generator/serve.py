@@ -63,7 +63,7 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 class ServeOptions:
     site: Path
     upstream: str | None
-    base_path: str = "/api/v5"
+    base_path: str  # what operations.json says, else the knowledge file's
     host: str = "127.0.0.1"
     port: int = 8000
     timeout: float = UPSTREAM_TIMEOUT_SECONDS

@@ -17,7 +17,7 @@
   })();
 
   // ---------------------------------------------------------------- connection
-  var conn = { node: DATA.default_node || "http://localhost:18083", mode: "apikey", key: "", secret: "",
+  var conn = { node: DATA.default_node, mode: "apikey", key: "", secret: "",
                token: "", keep: false, served: false };
   var listeners = [];
 
@@ -176,14 +176,15 @@
     return null;
   }
 
+  // The fixed words come from the generator (curl.py: panel_pieces), so this is the
+  // command build_curl writes on the page, with the values the reader typed.
   function curlFor(op, req) {
-    var env = DATA.env || { url: "EMQX_URL", key: "EMQX_API_KEY", secret: "EMQX_SECRET_KEY", token: "EMQX_TOKEN" };
+    var words = DATA.curl;
     var node = conn.node.replace(/\/+$/, "");
-    var lines = ["curl -sS -X " + req.method + ' "${' + env.url + ":-" + shellDouble(node) + "}" + shellDouble(req.path) + '"'];
+    var lines = [words.start + " " + req.method + ' "${' + words.url_var + ":-" + shellDouble(node) + "}" + shellDouble(req.path) + '"'];
     var cred = credentialFor(op);
-    if (cred && cred.kind === "basic") lines.push('-u "${' + env.key + "}:${" + env.secret + '}"');
-    if (cred && cred.kind === "bearer") lines.push('-H "Authorization: Bearer ${' + env.token + '}"');
-    lines.push('-H "Accept: application/json"');
+    if (cred) lines = lines.concat(words.credentials[cred.kind] || []);
+    lines.push(words.accept);
     req.headers.forEach(function (h) { lines.push("-H " + shellSingle(h[0] + ": " + h[1])); });
     (req.form || []).forEach(function (f) {
       lines.push("-F " + shellSingle(f[0] + "=" + (f[2] ? "@./" + f[1].name : f[1])));
@@ -192,7 +193,7 @@
       lines.push('-H "Content-Type: ' + req.mediaType + '"');
       lines.push((/json/.test(req.mediaType) ? "-d " : "--data-binary ") + shellSingle(req.body));
     }
-    return lines.join(" \\\n  ");
+    return lines.join(words.joiner);
   }
 
   // ------------------------------------------------------------------ response
