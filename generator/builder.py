@@ -377,6 +377,14 @@ def _media_example(
     if made is MISSING:
         return None, "", ""
     note = "The spec's own example does not match its schema." if candidates else ""
+    if fits and ctx.examples.ruled_out:
+        members = ", ".join(f"`{key}: null`" for key in ctx.examples.ruled_out)
+        note = (f"This schema's alternatives overlap, so a validating server accepts a body only when it rules "
+                f"the others out: {members} does that here, and can be left out where only EMQX reads the body.")
+        ctx.problems.append(
+            Problem(schema_ptr, "Schemas no value can satisfy", "no natural value matches exactly one of its oneOf "
+                    "alternatives; they overlap", "warning", "model")
+        )
     if not fits:
         note = "No value matches exactly one alternative of this schema (they overlap); this one follows the first."
         ctx.problems.append(

@@ -59,6 +59,7 @@ class ExampleMaker:
     _budget: int = PROPERTY_BUDGET  # optional properties the example being made may still show
     _careful: bool = True  # check each union's choice and each spec value inside a union as it is made
     _fit_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
+    ruled_out: tuple[str, ...] = ()  # members the last value got only to rule out other alternatives
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
@@ -111,6 +112,7 @@ class ExampleMaker:
         with False. `hints` are example values by property name for this value only.
         """
         saved = self.hints
+        self.ruled_out = ()
         if hints:
             self.hints = {**self.hints, **{k.lower(): v for k, v in hints.items()}}
         try:
@@ -145,7 +147,84 @@ class ExampleMaker:
             seen.append(candidate)
             if self.fits(candidate, where):
                 return candidate, True
+        for candidate in seen[:2]:
+            ruled = self._ruling_out(candidate, schema, where)
+            if ruled is not MISSING:
+                return ruled, True
         return (seen[0], False) if seen else (MISSING, False)
+
+    def _ruling_out(self, value: object, schema: object, where: str) -> object:
+        """`value` plus `null` members that rule out the alternatives it also matches.
+
+        EMQX has unions whose alternatives overlap (an update schema with no required
+        property matches nearly any object), so no natural body matches exactly one, as
+        a oneOf wants. A member that only another alternative defines, set to null
+        (which that alternative rejects and this one ignores), rules it out. What was
+        added is kept in `ruled_out` for the page to say. MISSING when that fails.
+        """
+        target, _, error = self.resolver.follow(schema, where) if isinstance(schema, dict) and "$ref" in schema \
+            else (schema, None, None)
+        options = target.get("oneOf") if isinstance(target, dict) else None
+        if error is not None or not isinstance(value, dict) or not isinstance(options, list):
+            return MISSING
+        matching = [i for i in range(len(options)) if self.fits(value, f"{where}/oneOf/{i}")]
+        for chosen in matching:
+            mine = (options[chosen], f"{where}/oneOf/{chosen}")
+            result, added = dict(value), []
+            for other in (i for i in matching if i != chosen):
+                if not self.fits(result, f"{where}/oneOf/{other}"):
+                    continue  # an earlier null ruled it out too
+                found = self._poison(result, mine, (options[other], f"{where}/oneOf/{other}"), mine, ())
+                if found is None:
+                    break
+                result, added = found[0], [*added, found[1]]
+            else:
+                if added and self.fits(result, where):
+                    self.ruled_out = tuple(added)
+                    return result
+        return MISSING
+
+    def _poison(
+        self, root: dict, mine: tuple[object, str], other: tuple[object, str], top: tuple[object, str],
+        path: tuple[str, ...],
+    ) -> tuple[dict, str] | None:
+        """`root` with one member at `path` + key set to null, so that the alternative
+        `other` rejects it while `top` (the chosen one) still accepts it; looked for
+        among the keys only `other` defines at this level, then one level down."""
+        own = self._properties(*mine)
+        theirs = self._properties(*other)
+        here = _at(root, path)
+        if not isinstance(here, dict):
+            return None
+        for key in sorted(set(theirs) - set(own) - set(here)):
+            trial = _with(root, (*path, key), None)
+            if not self.fits(trial, other[1]) and self.fits(trial, top[1]):
+                return trial, ".".join((*path, key))
+        if len(path) >= 2:
+            return None
+        for key in sorted(set(theirs) & set(own) & set(here)):
+            if isinstance(here[key], dict):
+                found = self._poison(
+                    root, (own[key], f"{mine[1]}/properties/{_esc(key)}"),
+                    (theirs[key], f"{other[1]}/properties/{_esc(key)}"), top, (*path, key),
+                )
+                if found is not None and not self.fits(found[0], other[1]):
+                    return found
+        return None
+
+    def _properties(self, schema: object, where: str, depth: int = 0) -> dict:
+        """The properties an object schema defines, through $ref and allOf."""
+        if isinstance(schema, dict) and "$ref" in schema:
+            schema, ref, error = self.resolver.follow(schema, where)
+            if error is not None or not isinstance(schema, dict):
+                return {}
+            where = ref[1:] if ref else where
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
+            return {}
+        found = dict(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else {}
+        for i, part in enumerate(schema.get("allOf") or []):
+            found.update(self._properties(part, f"{where}/allOf/{i}", depth + 1))
+        return found
 
     def _pruned(self, value: object, where: str) -> object:
         """`value` with the members the validator objects to left out (MISSING when that
@@ -348,6 +427,22 @@ class ExampleMaker:
 
     def _hint(self, name: str, fallback: object) -> object:
         return self.hints.get(name.lower(), fallback) if name else fallback
+
+
+def _at(value: object, path: tuple[str, ...]) -> object:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _with(value: dict, path: tuple[str, ...], leaf: object) -> dict:
+    """A copy of `value` with the member at `path` set to `leaf`."""
+    out = dict(value)
+    if len(path) == 1:
+        out[path[0]] = leaf
+    else:
+        out[path[0]] = _with(dict(out.get(path[0]) or {}), path[1:], leaf)
+    return out
 
 
 def _union(schema: dict) -> bool:
