@@ -63,15 +63,26 @@ DEFAULT_OPERATION = "GET /clients/{clientid}"
 sys.path.insert(0, str(REPO / "tests"))
 from browser import CHROMIUM_ARGS, find_chromium, is_local_url  # noqa: E402  (the project's launch rules)
 
+# The element watched: the one whose id is the fragment, or, when "inside" is a
+# CSS selector, the first match inside it (Redoc puts the id on the whole
+# operation and the heading inside it). See target().
+FIND_TARGET = r"""
+  const find = (t) => {
+    const el = document.getElementById(t.id);
+    return el && t.inside ? el.querySelector(t.inside) : el;
+  };
+"""
+
 # Installed in every document before its own scripts. Records the first moment
 # the target element is rendered and inside the viewport.
 WATCH_SCRIPT = r"""
 (() => {
   if (window.top !== window) return;
-  const id = %s;
+  const target = %s;
+""" + FIND_TARGET + r"""
   const check = (how) => {
     if (window.__deeplink) return true;
-    const el = document.getElementById(id);
+    const el = find(target);
     if (!el) return false;
     const r = el.getBoundingClientRect();
     if (r.width <= 0 || r.height <= 0) return false;
@@ -91,10 +102,11 @@ WATCH_SCRIPT = r"""
 
 # Read after the heading showed up and the load event fired.
 TIMING_SCRIPT = r"""
-(id) => {
+(target) => {
+""" + FIND_TARGET + r"""
   const nav = performance.getEntriesByType("navigation")[0] || {};
   const fcp = performance.getEntriesByName("first-contentful-paint")[0];
-  const el = document.getElementById(id);
+  const el = find(target);
   const r = el ? el.getBoundingClientRect() : null;
   return {
     deeplink: window.__deeplink || null,
@@ -127,6 +139,24 @@ def build_site(spec: Path, site: Path) -> float:
     if proc.returncode != 0:
         sys.exit(f"deeplink_bench: build failed (exit {proc.returncode}):\n{proc.stderr}")
     return seconds
+
+
+def target(element_id: str, inside: str | None = None) -> dict:
+    """What the page scripts watch: the element with *element_id*, or the first *inside* match in it."""
+    return {"id": element_id, "inside": inside}
+
+
+def new_context(browser, watched: dict, width: int, height: int, blocked: list[str]):
+    """A fresh context (empty cache and storage) that watches *watched* and aborts non-local requests."""
+    ctx = browser.new_context(service_workers="block", viewport={"width": width, "height": height})
+    ctx.add_init_script(WATCH_SCRIPT % json.dumps(watched))
+
+    def block(route) -> None:
+        blocked.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    ctx.route(lambda u: not is_local_url(u), block)
+    return ctx
 
 
 def find_operation(site: Path, operation: str) -> dict:
@@ -224,14 +254,14 @@ class Recorder:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
 
-def one_run(context, url: str, fragment: str, site: Path, timeout_ms: int) -> dict:
+def one_run(context, url: str, watched: dict, site: Path, timeout_ms: int) -> dict:
     rec = Recorder(site)
     page = context.new_page()
     rec.attach(page)
     try:
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
         page.wait_for_function("() => window.__deeplink", timeout=timeout_ms, polling=50)
-        timing = page.evaluate(TIMING_SCRIPT, fragment)
+        timing = page.evaluate(TIMING_SCRIPT, watched)
         html_bytes = None
         if response is not None and not url.startswith("file:"):
             try:
@@ -263,24 +293,14 @@ def one_run(context, url: str, fragment: str, site: Path, timeout_ms: int) -> di
 def run_mode(browser, url: str, fragment: str, site: Path, args: argparse.Namespace, log) -> dict:
     """Cold runs (fresh context each) and warm runs (one primed context)."""
     blocked: list[str] = []
-
-    def new_context():
-        ctx = browser.new_context(service_workers="block",
-                                  viewport={"width": args.width, "height": args.height})
-        ctx.add_init_script(WATCH_SCRIPT % json.dumps(fragment))
-
-        def block(route) -> None:
-            blocked.append(route.request.url)
-            route.abort("blockedbyclient")
-
-        ctx.route(lambda u: not is_local_url(u), block)
-        return ctx
+    watched = target(fragment)
+    fresh = lambda: new_context(browser, watched, args.width, args.height, blocked)
 
     cold, warm = [], []
     for i in range(args.warmup + args.runs):
-        ctx = new_context()
+        ctx = fresh()
         try:
-            r = one_run(ctx, url, fragment, site, args.timeout)
+            r = one_run(ctx, url, watched, site, args.timeout)
         finally:
             ctx.close()
         counted = i >= args.warmup
@@ -289,11 +309,11 @@ def run_mode(browser, url: str, fragment: str, site: Path, args: argparse.Namesp
         if counted:
             cold.append(r)
     if args.warm:
-        ctx = new_context()
+        ctx = fresh()
         try:
-            one_run(ctx, url, fragment, site, args.timeout)  # primes this context's caches
+            one_run(ctx, url, watched, site, args.timeout)  # primes this context's caches
             for i in range(args.runs):
-                r = one_run(ctx, url, fragment, site, args.timeout)
+                r = one_run(ctx, url, watched, site, args.timeout)
                 log(f"warm run {i + 1}: "
                     f"{'%.0f ms' % r['visible_ms'] if r['visible_ms'] is not None else r['error']}")
                 warm.append(r)
