@@ -197,3 +197,38 @@ def test_example_counts_by_origin():
     counts = example_counts(model)
     assert counts.origins == ("spec", "repaired", "synthesized")
     assert dict(counts.rows) == {"request": (1, 1, 0), "response": (0, 0, 1)}
+
+
+def test_overlapping_alternatives_are_ruled_out_with_null_members():
+    """Two update schemas with no required property: every object matches both, so the
+    example gets a null member that only the other defines, and the page says so."""
+    op = operation(f"""
+    paths:
+      /gateways/{{name}}:
+        put:
+          parameters: [{{name: name, in: path, required: true, schema: {{type: string}}}}]
+          {OK}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  oneOf:
+                    - {{type: object, properties: {{frame: {{type: object, properties: {{max_headers: {{type: integer}}}}}}, enable: {{type: boolean}}}}}}
+                    - {{type: object, properties: {{heartbeat: {{type: string}}, enable: {{type: boolean}}}}}}
+    """, "PUT", "/gateways/{name}")
+    value, origin, note = body_example(op)
+    assert origin == "synthesized" and value["heartbeat"] is None and "frame" in value
+    assert "`heartbeat: null`" in note
+    from generator.examples import ExampleMaker
+    from generator.refs import Resolver
+    from fragments import spec as fragment_spec
+    document = fragment_spec(f"""
+    paths:
+      /x:
+        put:
+          {OK}
+          requestBody: {{content: {{application/json: {{schema: {{oneOf: [{{type: object, properties: {{a: {{type: string}}}}}}, {{type: object, properties: {{b: {{type: string}}}}}}]}}}}}}}}
+    """)
+    maker = ExampleMaker(Resolver(document))
+    pointer = "/paths/~1x/put/requestBody/content/application~1json/schema"
+    assert not maker.fits({"a": "x"}, pointer) and maker.fits({"a": "x", "b": None}, pointer)
