@@ -365,16 +365,23 @@ def _media_example(
             candidates.append(value["value"] if isinstance(value, dict) and "value" in value else value)
     if raw_schema is None:
         return (_pretty(candidates[0]), "spec", "") if candidates else (None, "", "")
-    made, fits = ctx.examples.checked_value(raw_schema, schema_ptr, purpose=purpose, hints=hints)
+    made: list = []  # synthesized only when needed: (value, fits)
+
+    def synthesized() -> tuple[object, bool]:
+        if not made:
+            made.append(ctx.examples.checked_value(raw_schema, schema_ptr, purpose=purpose, hints=hints))
+        return made[0]
+
     for value in candidates:
-        if value in ({}, []) and made not in (MISSING, {}, []) and fits:
+        if value in ({}, []) and synthesized()[1] and synthesized()[0] not in (MISSING, {}, []):
             continue  # an empty example teaches nothing when the schema says more
         repaired = ctx.examples.repaired(value, raw_schema, schema_ptr, purpose)
         if repaired != value and ctx.examples.fits(repaired, schema_ptr):
             return _pretty(repaired), "repaired", REPAIRED_NOTE
         if repaired == value and ctx.examples.fits(value, schema_ptr):
             return _pretty(value), "spec", ""
-    if made is MISSING:
+    made_value, fits = synthesized()
+    if made_value is MISSING:
         return None, "", ""
     note = "The spec's own example does not match its schema." if candidates else ""
     if fits and ctx.examples.ruled_out:
@@ -391,7 +398,7 @@ def _media_example(
             Problem(schema_ptr, "Schemas no value can satisfy", "no value matches exactly one of its oneOf alternatives; "
                     "they overlap", "warning", "model")
         )
-    return _pretty(made), "synthesized", note
+    return _pretty(made_value), "synthesized", note
 
 
 def _pretty(value: object) -> str:
