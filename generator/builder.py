@@ -392,7 +392,9 @@ def _media_example(
             Problem(schema_ptr, "Schemas no value can satisfy", "no natural value matches exactly one of its oneOf "
                     "alternatives; they overlap", "warning", "model")
         )
-    if not fits:
+    if not fits and schema_ptr in ctx.examples.unusable:
+        note = "The schema is malformed (see Spec health), so no example can be checked against it."
+    elif not fits:
         note = "No value matches exactly one alternative of this schema (they overlap); this one follows the first."
         ctx.problems.append(
             Problem(schema_ptr, "Schemas no value can satisfy", "no value matches exactly one of its oneOf alternatives; "

@@ -61,6 +61,7 @@ class ExampleMaker:
     _careful: bool = True  # check each union's choice and each spec value inside a union as it is made
     _fit_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
     ruled_out: tuple[str, ...] = ()  # members the last value got only to rule out other alternatives
+    unusable: set[str] = field(default_factory=set)  # pointers of schemas too broken to check a value against
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
@@ -74,6 +75,7 @@ class ExampleMaker:
             fits = self._validator(where).is_valid(value)
         except Exception:  # a broken schema, or one reaching outside the spec, vouches for nothing
             fits = False
+            self.unusable.add(where)
         if key is not None:
             self._fit_cache[key] = fits
         return fits
