@@ -9,6 +9,7 @@ reference starts from the raw CE 5.8.1 spec, not from what the generator wrote.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -231,3 +232,29 @@ def test_a_bad_team_file_is_one_line(tmp_path: Path, text: str, says: str) -> No
     assert result.returncode == 2, explain(result)
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1, explain(result)
     assert says in result.stderr
+
+
+def test_serve_config_serves_the_team_site_and_its_reference(tmp_path: Path) -> None:
+    """`serve --config` finds the team's site_dir and the reference's base path in its section."""
+    import urllib.error
+    import urllib.request
+
+    from servers import free_port, running
+
+    root = tmp_path / "acme"
+    config = acme_project(root, Path("x"))
+    config.write_text(re.sub(r"spec: .*", "spec: null", config.read_text(encoding="utf-8")), encoding="utf-8")
+    port = free_port()
+    command = [*CLI, "serve", "--config", str(config), "--port", str(port), "-q"]
+    with running(command, port, tmp_path / "serve.log", cwd=tmp_path, env=env()) as url:
+        with urllib.request.urlopen(f"{url}/runbooks.html") as answer:
+            assert "ACME platform docs" in answer.read().decode()
+        with urllib.request.urlopen(f"{url}/api/reference/clients.html") as answer:
+            assert 'id="get-clients"' in answer.read().decode()
+        try:
+            urllib.request.urlopen(f"{url}/api/v5/clients")
+        except urllib.error.HTTPError as error:
+            assert json.loads(error.read())["code"] == "NO_UPSTREAM"
+        else:
+            raise AssertionError("the proxy answered without an upstream")
+    assert (root / "site" / "api" / "operations.json").is_file()
