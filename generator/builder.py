@@ -165,6 +165,7 @@ def _operation(
     params = _parameters(ctx, shared, f"{item_ptr}/parameters", raw.get("parameters"), f"{op_ptr}/parameters")
     auth = _auth(ctx, raw, op_ptr)
     body, body_value, body_media = _request_body(ctx, raw.get("requestBody"), f"{op_ptr}/requestBody")
+    responses = _responses(ctx, raw.get("responses"), f"{op_ptr}/responses")
     full_path = ctx.base_path + path
     filled = lambda where, only_required: tuple(  # noqa: E731
         (p.name, json.loads(p.example))
@@ -180,6 +181,7 @@ def _operation(
         headers=filled("header", True),
         media_type=body_media,
         body=body_value,
+        accept=_accept(responses),
     )
     return Operation(
         method=method.upper(),
@@ -195,7 +197,7 @@ def _operation(
         auth=auth,
         parameters=params,
         body=body,
-        responses=_responses(ctx, raw.get("responses"), f"{op_ptr}/responses"),
+        responses=responses,
         example=example,
         curl=build_curl(example, base_url=ctx.base_url, knowledge=ctx.knowledge),
         problems=(),
@@ -321,6 +323,14 @@ def _responses(ctx: _Context, raw: object, where: str) -> tuple[Response, ...]:
         media = _media(ctx, target.get("content"), f"{inner}/content", purpose="response", hints=hints)
         result.append(Response(str(status), description, media))
     return tuple(sorted(result, key=lambda r: r.status))
+
+
+def _accept(responses: tuple[Response, ...]) -> str:
+    """The media type a request asks for: JSON, unless no success answer is JSON (a download)."""
+    offered = [media.media_type for r in responses if r.status.startswith("2") for media in r.media]
+    if not offered or any("json" in media_type for media_type in offered):
+        return "application/json"
+    return offered[0]
 
 
 def _phrase(status: str) -> str:

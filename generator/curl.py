@@ -37,6 +37,7 @@ class ExampleRequest:
     headers: tuple[tuple[str, object], ...] = ()
     media_type: str | None = None
     body: object = None
+    accept: str = "application/json"  # what the success answer is (a download is not JSON)
 
     def with_query(self, **values: object) -> ExampleRequest:
         """The same request with these query values set (replacing any of the same name)."""
@@ -48,7 +49,7 @@ def build_curl(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) 
     """One curl command, continued over lines with backslashes, no pipes."""
     lines = [f"curl -sS -X {request.method} {url_word(request, base_url=base_url, knowledge=knowledge)}"]
     lines += credential_args(request.auth_mode, knowledge)
-    lines.append(ACCEPT)
+    lines.append(ACCEPT if request.accept == "application/json" else "-H " + shlex.quote(f"Accept: {request.accept}"))
     for name, value in request.headers:
         lines.append("-H " + shlex.quote(f"{name}: {_scalar(value)}"))
     if request.media_type:

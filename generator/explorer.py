@@ -42,6 +42,7 @@ def operation_data(op: Operation, knowledge: Knowledge) -> dict:
     return {
         "id": op.anchor,
         "method": op.method,
+        "accept": op.example.accept,
         "path": op.full_path,
         "auth": op.auth_mode,
         "params": [

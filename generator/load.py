@@ -19,7 +19,8 @@ from .problems import InputError
 
 DEFAULT_SPEC = Path(__file__).parent / "data" / "default-spec.yaml"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-MAX_NESTING = 200  # levels; real specs use about 30, and deeper ones are attacks
+MAX_NESTING = 200  # levels of objects and arrays, the top one included; real specs use about 30
+PARSER_FRAMES = 8  # the JSON parser's own recursion, allowed for beyond MAX_NESTING
 MAX_YAML_INDENT = 400  # columns of leading spaces (block-style nesting)
 MAX_EXPANDED_NODES = 2_000_000  # what YAML aliases may expand to
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]|\\U0000[dD][89abAB]")
@@ -168,8 +169,13 @@ def _decode(text: str, label: str) -> object:
     too_deep = InputError(f"{label}: nested more than {MAX_NESTING} levels deep; not a usable spec")
     if text.lstrip()[:1] in ("{", "["):
         try:
-            with _recursion_budget(MAX_NESTING):
-                document = json.loads(text)
+            try:  # within this budget only documents shallower than MAX_NESTING parse
+                with _recursion_budget(MAX_NESTING - PARSER_FRAMES):
+                    document = json.loads(text)
+            except RecursionError:  # nearly as deep or deeper: parse with room to spare, then measure
+                with _recursion_budget(MAX_NESTING + PARSER_FRAMES):
+                    document = json.loads(text)
+                _check_shape(document, label, max_nodes=None)
         except json.JSONDecodeError as exc:
             raise InputError(f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
@@ -191,7 +197,7 @@ def _decode(text: str, label: str) -> object:
             raise too_deep from None
         except ValueError as exc:
             raise InputError(f"{label}: invalid YAML: {_first_line(exc)}") from None
-        _check_expansion(document, label)
+        _check_shape(document, label, max_nodes=MAX_EXPANDED_NODES)
     if SURROGATE_ESCAPE.search(text):
         document = _without_surrogates(document)
     return document
@@ -223,13 +229,18 @@ def _check_yaml_nesting(text: str, label: str) -> None:
             deepest = max(deepest, depth)
         elif char in "]}":
             depth = max(0, depth - 1)
-    if deepest > MAX_NESTING or indent > MAX_YAML_INDENT:
+    if deepest > MAX_NESTING:
         raise InputError(f"{label}: nested more than {MAX_NESTING} levels deep; not a usable spec")
+    if indent > MAX_YAML_INDENT:
+        raise InputError(f"{label}: indented more than {MAX_YAML_INDENT} columns; not a usable spec")
 
 
-def _check_expansion(document: object, label: str) -> None:
-    """Refuse YAML whose aliases expand beyond any spec (a "billion laughs" document)."""
+def _check_shape(document: object, label: str, max_nodes: int | None) -> None:
+    """Refuse a document nested deeper than MAX_NESTING levels (the top one counts) and,
+    given `max_nodes`, YAML whose aliases expand beyond it (a "billion laughs" document).
+    A node that aliases share is measured once; an alias cycle counts once."""
     sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
     stack: list[tuple[object, bool]] = [(document, False)]
     while stack:
         node, done = stack.pop()
@@ -238,10 +249,13 @@ def _check_expansion(document: object, label: str) -> None:
         children = list(node.values()) if isinstance(node, dict) else node
         if done:
             sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
-            if sizes[id(node)] > MAX_EXPANDED_NODES:
-                raise InputError(f"{label}: its YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes")
+            heights[id(node)] = 1 + max((heights.get(id(c), 0) for c in children), default=0)
+            if max_nodes is not None and sizes[id(node)] > max_nodes:
+                raise InputError(f"{label}: its YAML aliases expand to more than {max_nodes} nodes")
+            if heights[id(node)] > MAX_NESTING:
+                raise InputError(f"{label}: nested more than {MAX_NESTING} levels deep; not a usable spec")
         else:
-            sizes[id(node)] = 0  # in progress (an alias cycle counts once)
+            sizes[id(node)] = heights[id(node)] = 0  # in progress
             stack.append((node, True))
             stack.extend((c, False) for c in children)
 

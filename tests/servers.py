@@ -82,11 +82,11 @@ def running(command: list[str], port: int, log: Path, **kwargs) -> Iterator[str]
             process.wait(timeout=10)
 
 
-def prism(spec_copy: Path, log: Path):
-    """Prism mocking `spec_copy` (see prism_spec)."""
+def prism(spec_copy: Path, log: Path, *options: str):
+    """Prism mocking `spec_copy` (see prism_spec), with more of Prism's `options` if given."""
     need(PRISM.exists(), "Prism is not installed (bash .ci/run installs it: npm install in tests/prism)")
     port = free_port()
-    command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec_copy)]
+    command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), *options, str(spec_copy)]
     return running(command, port, log, env={**os.environ, "NO_COLOR": "1"})
 
 

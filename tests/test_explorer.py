@@ -97,6 +97,7 @@ def open_page(page, url: str, path: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_path_parameter_get_and_curl(served):
     """GET /clients/{clientid} with a typed client ID, encoded; the curl is the request."""
     url, _ = served
@@ -115,6 +116,7 @@ def test_path_parameter_get_and_curl(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_post_publish_with_its_body(served):
     """POST /publish sends the prefilled JSON body, which Prism accepts."""
     url, _ = served
@@ -129,6 +131,7 @@ def test_post_publish_with_its_body(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_missing_credentials_give_401_explained(served):
     """A basic-auth operation without credentials: 401 and what to do about it."""
     url, _ = served
@@ -141,6 +144,7 @@ def test_missing_credentials_give_401_explained(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_bearer_login_then_bearer_only_call(served):
     """Log in with the helper, then call GET /api_key, which takes only a bearer token."""
     url, _ = served
@@ -160,6 +164,7 @@ def test_bearer_login_then_bearer_only_call(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_page_paginated_list_and_its_next_page(served):
     """GET /clients answers meta.hasnext, and the panel fetches page 2."""
     url, _ = served
@@ -178,6 +183,7 @@ def test_page_paginated_list_and_its_next_page(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_emqx_error_code_is_explained(served):
     """A 404 carrying CLIENTID_NOT_FOUND is explained from the error reference, with a link."""
     url, _ = served
@@ -196,6 +202,7 @@ def test_emqx_error_code_is_explained(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_credentials_are_kept_only_where_asked(served):
     """After use: nothing in localStorage, cookies or the URL; sessionStorage only on request."""
     url, _ = served
@@ -243,6 +250,7 @@ def test_panel_from_file_url_defaults_to_the_local_node(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_a_down_node_is_explained_not_failed_to_fetch(served, tmp_path):
     """Through serve with the node down, the panel explains the proxy's 502."""
     import socket
@@ -261,6 +269,7 @@ def test_a_down_node_is_explained_not_failed_to_fetch(served, tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_a_refused_path_is_explained(served):
     """A client ID holding the text %2e%2e is encoded once more by the panel; serve refuses
     the double encoding before Prism sees it, and the panel says why."""
@@ -278,6 +287,7 @@ def test_a_refused_path_is_explained(served):
 
 
 @pytest.mark.browser
+@pytest.mark.shared
 def test_file_upload_is_sent_as_multipart(served, tmp_path):
     """POST /data/files: a file input, a multipart request Prism accepts, and its curl -F."""
     url, _ = served

@@ -20,6 +20,8 @@ from generator.load import load_spec
 from generator.render import environment, put_back, render_pages
 from generator.validate import validate
 
+pytestmark = pytest.mark.shared  # every test here reads ../shared/specs
+
 GOLDEN = Path(__file__).parent / "golden" / "ce-5.8.1"
 OPERATIONS = [
     ("GET", "/clients/{clientid}"),

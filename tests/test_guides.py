@@ -15,6 +15,8 @@ import sys
 import pytest
 from support import PROJECT_ROOT, shared_spec
 
+pytestmark = pytest.mark.shared  # every test here reads ../shared/specs
+
 SPECS = ["emqx-ce-5.8.1-en.json", "emqx-ce-5.8.1-zh.json", "emqx-ee-5.8.1-en.json", "emqx-ce-5.0.24-en.json"]
 METHODS = ("get", "put", "post", "delete", "patch")
 ALL_ROLES = ["administrator", "viewer", "publisher"]

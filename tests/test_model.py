@@ -177,6 +177,27 @@ def test_curl_uses_example_values_url_encoded_and_the_right_credentials():
     assert all('-H "Accept: application/json"' in c for c in curls.values())
 
 
+def test_a_download_asks_for_what_it_returns():
+    """A curl asks for JSON unless no success answer is JSON; then for the answer's media type."""
+    model = api("""
+    paths:
+      /trace/{name}/download:
+        get:
+          parameters: [{name: name, in: path, required: true, schema: {type: string, example: t1}}]
+          responses:
+            '200': {description: a zip, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+            '404': {description: none, content: {application/json: {schema: {type: object}}}}
+      /both:
+        get:
+          responses:
+            '200': {description: ok, content: {text/plain: {schema: {type: string}}, application/json: {schema: {}}}}
+    """)
+    curls = {op.path: op.curl for op in model.operations}
+    assert "-H 'Accept: application/octet-stream'" in curls["/trace/{name}/download"]
+    assert "application/json" not in curls["/trace/{name}/download"]
+    assert '-H "Accept: application/json"' in curls["/both"]
+
+
 def test_base_url_is_baked_into_the_examples():
     """--base-url becomes the default of $EMQX_URL."""
     model = api("""

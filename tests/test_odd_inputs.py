@@ -29,6 +29,7 @@ import yaml
 from servers import in_thread, loopback
 
 import generator.load
+from generator.load import MAX_EXPANDED_NODES, MAX_NESTING, MAX_YAML_INDENT
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = REPO / "generator" / "data" / "default-spec.yaml"
@@ -96,14 +97,6 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *mentions: s
     for text in mentions:
         assert text in lines[0], f"{text!r} not in the error line {lines[0]!r}"
     return lines[0]
-
-
-def assert_built_or_refused(result: subprocess.CompletedProcess[str]) -> None:
-    """Exit 0, or exit 2 with one line: never a crash, an internal error or a traceback."""
-    if result.returncode == 2:
-        assert_one_line_error(result)
-    else:
-        assert_built(result)
 
 
 def spec(paths: dict, **top: object) -> dict:
@@ -506,37 +499,139 @@ def alias_bomb(levels: int, where: str) -> str:
 
 
 @pytest.mark.parametrize("where", ["extension", "extension-and-external-ref", "example"])
-def test_yaml_alias_bomb_neither_hangs_nor_eats_memory(tmp_path: Path, where: str) -> None:
-    """A billion-laughs alias bomb finishes within 30 s under a 2 GiB memory cap: built (0) or refused in one line (2)."""
+def test_yaml_alias_bomb_is_refused_in_one_line(tmp_path: Path, where: str) -> None:
+    """A billion-laughs alias bomb (9**10 strings) is refused (exit 2, one line) within 30 s under a 2 GiB memory cap."""
     spec_file = write(tmp_path / "bomb.yaml", alias_bomb(10, where))
     result = build(spec_file, tmp_path / "site", timeout=30, memory=MEMORY_CAP)
-    assert_built_or_refused(result)
+    assert_one_line_error(result, "bomb.yaml", f"aliases expand to more than {MAX_EXPANDED_NODES} nodes")
+    assert not (tmp_path / "site").exists()
+
+
+def aliases_expanding_to(nodes: int) -> str:
+    """YAML whose aliases expand to exactly `nodes` nodes: every object, array and scalar
+    value counts once each time it is reached (keys do not count), the top object too."""
+    row, copies = 999, 1998  # a list of 999 scalars is 1000 nodes
+    fixed = 1 + 1 + 3 + 1 + (1 + row) + (1 + copies * (1 + row)) + 1  # top, openapi, info, paths, x-row, x-copies, x-pad
+    pad = nodes - fixed
+    assert pad >= 0
+    return "\n".join([
+        'openapi: "3.0.3"', 'info: {title: aliases, version: "1"}', "paths: {}",
+        "x-row: &row [" + ", ".join(["1"] * row) + "]",
+        "x-copies: [" + ", ".join(["*row"] * copies) + "]",
+        "x-pad: [" + ", ".join(["2"] * pad) + "]",
+    ]) + "\n"
+
+
+def expanded_nodes(node: object) -> int:
+    """The count aliases_expanding_to promises, by walking the loaded document naively."""
+    if isinstance(node, dict):
+        return 1 + sum(expanded_nodes(v) for v in node.values())
+    if isinstance(node, list):
+        return 1 + sum(expanded_nodes(v) for v in node)
+    return 1
+
+
+@pytest.mark.parametrize("nodes", [MAX_EXPANDED_NODES, MAX_EXPANDED_NODES + 1], ids=["at-the-limit", "one-over"])
+def test_yaml_aliases_at_the_expansion_limit(tmp_path: Path, nodes: int) -> None:
+    """Aliases expanding to exactly MAX_EXPANDED_NODES build (exit 0); one node more is refused in one line (exit 2)."""
+    text = aliases_expanding_to(nodes)
+    assert expanded_nodes(yaml.safe_load(text)) == nodes
+    spec_file = write(tmp_path / "aliases.yaml", text)
+    result = build(spec_file, tmp_path / "site", timeout=60, memory=MEMORY_CAP)
+    if nodes <= MAX_EXPANDED_NODES:
+        assert_built(result)
+    else:
+        assert_one_line_error(result, "aliases.yaml", f"aliases expand to more than {MAX_EXPANDED_NODES} nodes")
 
 
 def nested(depth: int, leaf: str = "[]") -> str:
     return "[" * depth + leaf + "]" * depth
 
 
+def deep_example(levels: int, kind: str) -> str:
+    """A spec nested `levels` deep (objects and arrays, the top object counted), the deepest
+    part being the example of a response the page shows; as JSON or as block-style YAML."""
+    # top object, paths, /a, get, responses, 200, content, application/json, example: 8 objects
+    inner = levels - 8
+    if kind == "json":
+        example = "[" * inner + "1" + "]" * inner
+        return ('{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": '
+                '{"200": {"description": "ok", "content": {"application/json": {"example": ' + example + "}}}}}}}}")
+    return "\n".join([
+        "openapi: 3.0.3", 'info: {title: t, version: "1"}', "paths:", "  /a:", "    get:", "      responses:",
+        "        '200':", "          description: ok", "          content:", "            application/json:",
+        "              example: " + "[" * inner + "1" + "]" * inner,
+    ]) + "\n"
+
+
+def deep_indent(columns: int) -> str:
+    """Block-style YAML whose deepest line starts after `columns` spaces (in an extension)."""
+    return 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-wide:\n' + " " * columns + "a: 1\n"
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml"])
+@pytest.mark.parametrize("levels", [MAX_NESTING, MAX_NESTING + 1], ids=["at-the-limit", "one-over"])
+def test_nesting_at_the_limit(tmp_path: Path, kind: str, levels: int) -> None:
+    """A spec nested exactly MAX_NESTING levels builds (exit 0); one level more is refused in one line (exit 2)."""
+    text = deep_example(levels, kind)
+    document = json.loads(text) if kind == "json" else yaml.safe_load(text)
+    assert depth_of(document) == levels
+    spec_file = write(tmp_path / f"deep.{kind}", text)
+    result = build(spec_file, tmp_path / "site", timeout=60, memory=MEMORY_CAP)
+    if levels <= MAX_NESTING:
+        assert_built(result)
+        assert_operations_reachable(tmp_path / "site")
+    else:
+        assert_one_line_error(result, f"deep.{kind}", f"nested more than {MAX_NESTING} levels deep")
+
+
+def depth_of(node: object) -> int:
+    children = list(node.values()) if isinstance(node, dict) else node if isinstance(node, list) else None
+    if children is None:
+        return 0
+    return 1 + max((depth_of(c) for c in children), default=0)
+
+
+@pytest.mark.parametrize("columns", [MAX_YAML_INDENT, MAX_YAML_INDENT + 1], ids=["at-the-limit", "one-over"])
+def test_yaml_indentation_at_the_limit(tmp_path: Path, columns: int) -> None:
+    """A line indented MAX_YAML_INDENT columns builds (exit 0); one column more is refused in one line (exit 2)."""
+    spec_file = write(tmp_path / "wide.yaml", deep_indent(columns))
+    result = build(spec_file, tmp_path / "site", timeout=60)
+    if columns <= MAX_YAML_INDENT:
+        assert_built(result)
+    else:
+        assert_one_line_error(result, "wide.yaml", f"indented more than {MAX_YAML_INDENT} columns")
+
+
+# name: (file content, the exit status, and for exit 2 what its one line says)
 DEEP_AND_ODD = {
-    # name: file content
-    "deep-100000.json": '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-deep": '
-                        + nested(100_000) + "}",
-    "deep-50000.yaml": 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ' + nested(50_000) + "\n",
-    "deep-2000.yaml": 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ' + nested(2000) + "\n",
-    "big-int.json": '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-n": ' + "7" * 5000 + "}",
-    "big-int.yaml": 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-n: ' + "7" * 5000 + "\n",
-    "lone-surrogate.json": '{"openapi": "3.0.3", "info": {"title": "broken \\ud800 text", "version": "1"}, '
-                           '"paths": {"/a": {"get": {"summary": "x \\udfff y", "responses": {"200": {"description": "ok"}}}}}}',
+    "deep-100000.json": ('{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-deep": '
+                         + nested(100_000) + "}", 2, "nested more than"),
+    "deep-50000.yaml": ('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ' + nested(50_000) + "\n",
+                        2, "nested more than"),
+    "deep-2000.yaml": ('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-deep: ' + nested(2000) + "\n",
+                       2, "nested more than"),
+    "big-int.json": ('{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "x-n": ' + "7" * 5000 + "}",
+                     2, "invalid JSON: Exceeds the limit"),
+    "big-int.yaml": ('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-n: ' + "7" * 5000 + "\n",
+                     2, "invalid YAML: Exceeds the limit"),
+    "lone-surrogate.json": ('{"openapi": "3.0.3", "info": {"title": "broken \\ud800 text", "version": "1"}, '
+                            '"paths": {"/a": {"get": {"summary": "x \\udfff y", "responses": {"200": {"description": "ok"}}}}}}',
+                            0, ""),
 }
 
 
 @pytest.mark.parametrize("name", sorted(DEEP_AND_ODD))
 def test_deep_nesting_huge_numbers_and_bad_escapes(tmp_path: Path, name: str) -> None:
-    """Very deep nesting, 5000-digit numbers and lone surrogate escapes are built or refused in one line, never a crash."""
-    spec_file = write(tmp_path / name, DEEP_AND_ODD[name])
+    """Very deep nesting and 5000-digit numbers are refused in one line; lone surrogate escapes build."""
+    text, status, says = DEEP_AND_ODD[name]
+    spec_file = write(tmp_path / name, text)
     result = build(spec_file, tmp_path / "site", timeout=60, memory=MEMORY_CAP)
     assert result.returncode >= 0, f"killed by signal {-result.returncode}\n{explain(result)}"
-    assert_built_or_refused(result)
+    if status == 0:
+        assert_built(result)
+    else:
+        assert_one_line_error(result, name, says)
 
 
 # --------------------------------------------------------------------------- weird but valid

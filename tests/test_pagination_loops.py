@@ -112,6 +112,7 @@ def test_page_and_position_loops_of_the_default_site(server, tmp_path):
         assert len(Pager.requests) == 3  # 100 + 100 + 57
 
 
+@pytest.mark.shared
 def test_cursor_loop_of_ee_follows_the_cursor(server, tmp_path):
     """EE's cursor loop (durable queues use `cursor`) reads to the end; a small page too."""
     from generator.curl import cursor_loop

@@ -10,6 +10,8 @@ import sys
 import pytest
 from support import PROJECT_ROOT, shared_spec
 
+pytestmark = pytest.mark.shared  # every test here reads ../shared/specs
+
 SPECS = {
     "emqx-ce-5.8.1-en.json": 290,
     "emqx-ce-5.8.1-zh.json": 290,

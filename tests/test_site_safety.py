@@ -14,6 +14,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import yaml
 
 from generator.problems import InputError
 from generator.project import load_project
-from generator.site import check_site_target
+from generator.site import check_site_target, site_lock
 
 try:
     from .support import need
@@ -212,6 +214,82 @@ def test_killed_build_keeps_the_old_site(shared_specs: Path, tmp_path: Path) -> 
     assert set(stray_folders(parent)) <= set(leftovers), "the next build left folders of its own"
 
 
+# a build whose engine fails: the pipeline's real MkDocs step replaced by one that raises,
+# as an internal error (a bug of ours) would; then the real command line runs as usual
+ENGINE_FAILS = """
+import sys
+import generator.pipeline
+from generator.cli import main
+
+def broken_engine(*args, **kwargs):
+    raise RuntimeError("the engine broke\\nand this second line must not be printed")
+
+generator.pipeline.run_engine = broken_engine
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_with_broken_engine(*args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", ENGINE_FAILS, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=CLI_TIMEOUT, env=env or cli_env())
+
+
+def test_internal_error_is_exit_3_in_one_line_and_keeps_the_old_site(tmp_path: Path) -> None:
+    """An exception inside the build exits 3 with exactly one line naming it, and leaves the old site whole."""
+    parent = tmp_path / "out"
+    site = parent / "site"
+    ok(run_cli("build", "--site", str(site), "-q"))
+    before = tree_hash(site)
+
+    result = run_with_broken_engine("build", "--site", str(site), "-q")
+    assert result.returncode == 3, explain(result)
+    assert len(result.stderr.splitlines()) == 1 and not result.stdout, f"expected exactly one line\n{explain(result)}"
+    line = result.stderr.strip()
+    assert line.startswith("emqx-apidocs: internal error: RuntimeError: the engine broke "), line
+    assert "EMQX_APIDOCS_DEBUG" in line and "the previous site is unchanged" in line, line
+    assert differences(before, tree_hash(site)) == [], "a build that failed inside changed the site"
+    assert stray_folders(parent) == []
+
+    chatty = run_with_broken_engine("build", "--site", str(site))  # the steps, then the same one line
+    assert chatty.returncode == 3, explain(chatty)
+    ours = [line for line in chatty.stderr.splitlines() if line.startswith("emqx-apidocs:")]
+    assert ours == [line] and chatty.stderr.splitlines()[-1] == line, explain(chatty)
+    assert "Traceback" not in chatty.stderr and "second line" not in chatty.stderr, explain(chatty)
+
+    debug = run_with_broken_engine("build", "--site", str(site), "-q", env={**cli_env(), "EMQX_APIDOCS_DEBUG": "1"})
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "RuntimeError: the engine broke" in debug.stderr
+    assert differences(before, tree_hash(site)) == []
+
+
+def cut_between_the_renames(site: Path) -> Path:
+    """What a build killed inside swap_in leaves: the old site moved into .NAME.old-*/site, no NAME."""
+    old = Path(tempfile.mkdtemp(prefix=f".{site.name}.old-", dir=site.parent))
+    os.rename(site, old / "site")
+    return old
+
+
+def test_site_cut_between_the_two_renames_comes_back(tmp_path: Path) -> None:
+    """After a kill between swap_in's renames, the next build puts the old site back if it
+    fails, or replaces it if it succeeds; neither leaves a folder behind."""
+    parent = tmp_path / "out"
+    site = parent / "site"
+    ok(run_cli("build", "--site", str(site), "-q"))
+    before = tree_hash(site)
+
+    old = cut_between_the_renames(site)
+    assert not site.exists() and (old / "site" / "index.html").is_file()
+    failed = run_with_broken_engine("build", "--site", str(site), "-q")
+    assert failed.returncode == 3, explain(failed)
+    assert differences(before, tree_hash(site)) == [], "the old site did not come back whole"
+    assert stray_folders(parent) == []
+
+    cut_between_the_renames(site)
+    ok(run_cli("build", "--spec", str(second_spec(tmp_path)), "--site", str(site), "-q"))
+    assert check_consistent(site)["title"] == "Second build"
+    assert not (site / "reference" / "clients.html").exists(), "pages of the old site are mixed in"
+    assert stray_folders(parent) == []
+
+
 # --------------------------------------------------------------------------- (b) what --site may replace
 
 
@@ -301,8 +379,8 @@ def test_builds_into_different_sites_at_once(shared_specs: Path, tmp_path: Path)
     assert differences(docs_before, docs_hash()) == [], "a build changed the repository's docs/"
 
 
-def test_builds_into_the_same_site_at_once(tmp_path: Path) -> None:
-    # a second spec that differs visibly: its own title and one tag for everything
+def second_spec(tmp_path: Path) -> Path:
+    """The sample spec made visibly different: its own title and one tag for everything."""
     document = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))
     document["info"]["title"] = "Second build"
     document.pop("tags", None)
@@ -312,11 +390,57 @@ def test_builds_into_the_same_site_at_once(tmp_path: Path) -> None:
                 op["tags"] = ["Second only"]
     second = tmp_path / "second.json"
     second.write_text(json.dumps(document, default=str), encoding="utf-8")
+    return second
 
+
+class Watched:
+    """A build in the background whose stderr is read line by line as it comes."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = start_cli(*args)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True)
+        self.reader.start()
+
+    def wait_for(self, text: str, seconds: float = CLI_TIMEOUT) -> None:
+        deadline = time.monotonic() + seconds
+        while not any(text in line for line in self.lines):
+            assert self.proc.poll() is None or self.reader.is_alive(), f"exited {self.proc.returncode} first:\n{self.err}"
+            assert time.monotonic() < deadline, f"no {text!r} after {seconds} s:\n{self.err}"
+            time.sleep(0.05)
+
+    def finish(self) -> subprocess.CompletedProcess[str]:
+        try:
+            out, _ = self.proc.communicate(timeout=CLI_TIMEOUT)
+        finally:
+            reap_group(self.proc)
+        self.reader.join(timeout=10)
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, self.err)
+
+    @property
+    def err(self) -> str:
+        return "".join(self.lines)
+
+
+def test_builds_into_the_same_site_at_once(tmp_path: Path) -> None:
+    """While another build holds the site's lock, two builds into it both say they wait and
+    do nothing; released, each finishes and the site is whole, one build's pages only."""
     parent = tmp_path / "out"
     site = parent / "site"
-    procs = [start_cli("build", "--site", str(site)), start_cli("build", "--spec", str(second), "--site", str(site))]
-    results = [finish(p) for p in procs]
+    with site_lock(site.absolute()):  # held here as a running build holds it
+        builds = [Watched("build", "--site", str(site)),
+                  Watched("build", "--spec", str(second_spec(tmp_path)), "--site", str(site))]
+        try:
+            for build in builds:
+                build.wait_for(f"waiting for another build into {site.absolute()} to finish")
+            time.sleep(1)
+            assert [b.proc.poll() for b in builds] == [None, None], "a build went on while the lock was held"
+            assert not site.exists() and stray_folders(parent) == [], "a waiting build touched the site"
+        except BaseException:
+            for build in builds:
+                reap_group(build.proc)
+            raise
+    results = [build.finish() for build in builds]
     for result in results:
         ok(result)
 
@@ -342,3 +466,22 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     first, second = tree_hash(one), tree_hash(two)
     assert len(first) > 10
     assert differences(first, second) == [], "two builds of the same spec differ"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["emqx-ce-5.8.1-en.json", "emqx-ee-5.8.1-en.json"])
+def test_real_spec_builds_are_identical_under_two_hash_seeds(shared_specs: Path, tmp_path: Path, name: str) -> None:
+    """Two builds of a real spec, with different PYTHONHASHSEED values, agree byte for byte in every file."""
+    spec = shared_spec(shared_specs, name)
+    sites = {seed: tmp_path / f"seed-{seed}" / "site" for seed in ("1", "2")}
+    procs = [
+        subprocess.Popen(command("build", "-q", "--spec", str(spec), "--site", str(site)), cwd=REPO, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                         env={**cli_env(), "PYTHONHASHSEED": seed})
+        for seed, site in sites.items()
+    ]
+    for proc in procs:
+        ok(finish(proc))
+    first, second = (tree_hash(site) for site in sites.values())
+    assert len(first) > 50
+    assert differences(first, second) == [], "builds under two hash seeds differ"

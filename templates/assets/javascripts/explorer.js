@@ -184,7 +184,7 @@
     var lines = [words.start + " " + req.method + ' "${' + words.url_var + ":-" + shellDouble(node) + "}" + shellDouble(req.path) + '"'];
     var cred = credentialFor(op);
     if (cred) lines = lines.concat(words.credentials[cred.kind] || []);
-    lines.push(words.accept);
+    lines.push(!op.accept || op.accept === "application/json" ? words.accept : "-H " + shellSingle("Accept: " + op.accept));
     req.headers.forEach(function (h) { lines.push("-H " + shellSingle(h[0] + ": " + h[1])); });
     (req.form || []).forEach(function (f) {
       lines.push("-F " + shellSingle(f[0] + "=" + (f[2] ? "@./" + f[1].name : f[1])));
@@ -403,7 +403,7 @@
       curlCode.textContent = curlFor(op, req); // values may have been set by code (next page)
       messages.textContent = req.problems.join(" ");
       if (req.problems.length) return;
-      var headers = { Accept: "application/json" };
+      var headers = { Accept: op.accept || "application/json" };
       req.headers.forEach(function (h) { headers[h[0]] = h[1]; });
       var cred = credentialFor(op);
       if (cred) headers.Authorization = cred.header;
