@@ -219,10 +219,11 @@ def _kind(prefix: str, kind: str) -> str:
 
 
 def _place(body: str, property: str, path: str) -> str:
-    """`request body`, `request property `ssl.enable``, `request body `[]`` (the items)."""
+    """`request body`, `request property `ssl.enable``, `request body `[]`` (its items)."""
     if not path:
         return body
-    return f"{body if path[0] in '[{' else property} {code(path)}"
+    quoted_name = path.startswith('["')
+    return f"{body if path[0] in '[{' and not quoted_name else property} {code(path)}"
 
 
 def _is_error(status: str) -> bool:

@@ -8,12 +8,17 @@ every path that reaches them; a walk visits each pair once, so recursion ends.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .changes import code
 from .schema import SchemaNode
 from .shapes import MAX_DEPTH, UNION_LABELS, Shape, Shapes, describe, match_alternatives
+
+
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_$@-]+")
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,13 @@ class Found:
 
 
 def join(path: str, segment: str) -> str:
-    """A path and a segment: `.name` a property, `[]` the items, `{}` any other key,
-    `[label]` an alternative."""
+    """A path and a segment: `.name` a property (`["a.b"]` when its name needs quotes),
+    `[]` the items, `{}` any other key, `[label]` an alternative."""
     return segment[1:] if segment.startswith(".") and not path else path + segment
+
+
+def property_segment(name: str) -> str:
+    return f".{name}" if PLAIN_NAME.fullmatch(name) else f"[{json.dumps(name, ensure_ascii=False)}]"
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,7 @@ class SchemaDiff:
 
     def _properties(self, a: Shape, b: Shape, codes_below: bool, changes: list[_Local], edges: list[_Edge]) -> None:
         for name in sorted(a.properties.keys() | b.properties.keys()):
-            segment = "." + name
+            segment = property_segment(name)
             old, new = a.properties.get(name), b.properties.get(name)
             if old is None:
                 kind, lead = ("required-property-added", "required ") if new.required else ("property-added", "")

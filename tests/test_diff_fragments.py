@@ -411,3 +411,14 @@ def test_changes_are_ordered_by_level_then_path_then_method():
         ("warning", "/a", "POST", "operation-deprecated"),
         ("warning", "/b", "POST", "operation-deprecated"),
     ]
+
+
+def test_a_property_name_with_a_dot_is_quoted_in_the_path():
+    """EMQX's metrics are named `actions.failure`: the path must not read as nesting."""
+    old = answer("{type: object, properties: {metrics: {type: object, properties: {'actions.failure': {type: integer}}}}}")
+    new = answer("{type: object, properties: {metrics: {type: object}}}")
+    assert [(c.subject, c.message) for c in changes(old, new)] == [
+        ('metrics["actions.failure"]', 'response `200` property `metrics["actions.failure"]` removed'),
+    ]
+    top = answer("{type: object, properties: {'a.b': {type: integer}}}")
+    assert [c.message for c in changes(top, answer("{type: object}"))] == ['response `200` property `["a.b"]` removed']
