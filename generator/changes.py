@@ -66,7 +66,7 @@ KINDS: dict[str, tuple[Level, str]] = {
     # responses
     "response-status-added": ("info", "the operation documents one more status"),
     "response-status-removed": ("breaking", "a success (or redirect) status the operation answered with is gone"),
-    "error-status-removed": ("info", "an error status (4xx, 5xx) is not documented any more"),
+    "error-status-removed": ("info", "an error status (4xx, 5xx, default) is not documented any more"),
     "response-media-type-added": ("info", "a response comes in one more media type"),
     "response-media-type-removed": ("breaking", "a response does not come in this media type any more"),
     "response-property-added": ("info", "a new property in a response"),

@@ -99,7 +99,7 @@ class _OperationDiff:
         message = f"credentials: {_credentials(self.old.auth)} → {_credentials(self.new.auth)}"
         if not was:
             message += "; a call without credentials gets 401 now"
-        elif "basic" in was and "basic" not in now and now:
+        elif self.old.roles and not self.new.roles:  # no API-key role reaches it any more
             message += "; an API key gets 401 now"
         if self.old.roles != self.new.roles:
             message += f"; API-key roles: {_roles(self.old.roles)} → {_roles(self.new.roles)}"
