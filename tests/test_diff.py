@@ -359,6 +359,41 @@ def test_a_missing_or_unusable_spec_is_one_line_and_exit_2(tmp_path, capsys, whi
     assert err.count("\n") == 1 and "Swagger 2.0" in err and "Traceback" not in err
 
 
+def test_specs_from_urls_use_the_given_credentials_for_both(capsys, monkeypatch):
+    """OLD and NEW may be a node's URLs; --user goes to both, never to the output."""
+    monkeypatch.delenv("EMQX_API_KEY", raising=False)
+    monkeypatch.delenv("EMQX_SECRET_KEY", raising=False)
+    import base64
+    from http.server import BaseHTTPRequestHandler
+
+    from servers import in_thread, loopback, url_of
+
+    bodies = {"/old.json": json.dumps(fragment_spec(OLD_SPEC)), "/new.json": json.dumps(fragment_spec(INFO))}
+    expected = "Basic " + base64.b64encode(b"key:s3cret").decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            ok = self.headers.get("Authorization") == expected and self.path in bodies
+            data = bodies[self.path].encode() if ok else b"{}"
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with in_thread(loopback(Handler)) as server:
+        base = url_of(server)
+        assert main(["diff", f"{base}/old.json", f"{base}/new.json", "--user", "key:s3cret", "--format", "json"]) == 0
+        out, err = capsys.readouterr()
+        assert [c["id"] for c in json.loads(out)["changes"]] == ["operation-added"]
+        assert "s3cret" not in out + err
+        assert main(["diff", f"{base}/old.json", f"{base}/new.json"]) == 2
+        assert capsys.readouterr().err.startswith(f"emqx-apidocs: error: {base}/old.json: HTTP 401 Unauthorized")
+
+
 def test_diff_is_in_the_help(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
