@@ -326,6 +326,22 @@ def test_markdown_output_is_a_release_note(tmp_path, capsys):
     )
 
 
+def test_changes_of_the_whole_api_come_first_in_their_level_under_their_own_heading():
+    """An error code new to the API has no operation: it opens its level."""
+    from fragments import model
+    from generator.diffreport import as_markdown
+
+    def spec(codes: str) -> str:
+        return ("paths:\n  /b: {get: {security: [], responses: {'404': {description: gone, content: {application/json: "
+                f"{{schema: {{type: object, properties: {{code: {{type: string, enum: {codes}}}}}}}}}}}}}}}}}}}\n")
+    comparison = compare(model(spec("[A]")), model(spec("[A, B]")))
+    assert as_text(comparison).splitlines()[2:] == [
+        "Warnings (1)", "  GET /b", "    - error code `B` added to `404`  [error-code-added]", "",
+        "Info (1)", "  The whole API", "    - error code `B` appears in the API  [api-error-code-added]",
+    ]
+    assert "### The whole API\n\n- error code `B` appears in the API (`api-error-code-added`)" in as_markdown(comparison)
+
+
 def test_no_change_says_so(tmp_path, capsys):
     old, new = _specs(tmp_path, OLD_SPEC)
     assert main(["diff", old, new]) == 0
