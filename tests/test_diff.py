@@ -425,7 +425,7 @@ def test_hostile_names_cannot_reach_a_terminal_or_break_markdown(tmp_path, capsy
     hostile = "x`<script>alert(1)</script>\x1b[31m\nnext"
     old = _write(tmp_path, "old.json", OLD_SPEC)
     document = fragment_spec(OLD_SPEC)
-    document["paths"][f"/evil\x1b[2J{{id}}"] = {"get": {"security": [], "responses": {"200": {"description": "ok"}}}}
+    document["paths"]["/evil\x1b[2J{id}"] = {"get": {"security": [], "responses": {"200": {"description": "ok"}}}}
     document["paths"]["/clients"]["get"]["parameters"].append({"name": hostile, "in": "query", "schema": {"type": "string"}})
     new = tmp_path / "new.json"
     new.write_text(json.dumps(document), encoding="utf-8")
