@@ -221,7 +221,7 @@ def _parameter(ctx: _Context, raw: object, where: str) -> Parameter | None:
     if error is not None:  # shown as unresolved rather than dropped
         return Parameter(
             name=component_name(ref or "?"), location="?", required=False, description="",
-            schema=SchemaNode(type="?", unresolved=error), example=None,
+            schema=SchemaNode(type="?", unresolved=error), example=None, pointer=where,
         )
     if not isinstance(target, dict):
         ctx.problems.append(Problem(where, "Structure", "parameter is not an object", source="model"))
@@ -242,6 +242,7 @@ def _parameter(ctx: _Context, raw: object, where: str) -> Parameter | None:
         schema=schema,
         example=None if value is MISSING else to_json(value),
         deprecated=target.get("deprecated") is True,
+        pointer=at,
     )
 
 
@@ -353,7 +354,7 @@ def _media(
         raw_schema = media.get("schema")
         schema = ctx.registry.node(raw_schema, f"{at}/schema") if raw_schema is not None else None
         example, origin, note = _media_example(ctx, media, raw_schema, f"{at}/schema", purpose, hints)
-        result.append(Media(str(media_type), schema, example, origin, note))
+        result.append(Media(str(media_type), schema, example, origin, note, pointer=at))
     return tuple(result)
 
 

@@ -14,7 +14,9 @@ from . import __version__
 from .load import DEFAULT_MAX_BYTES
 from .engines import ENGINES
 from .knowledge import load_knowledge
-from .pipeline import Options, Reporter, build, checked_model, generate, load
+from .changes import LEVELS
+from .diffreport import FORMATS
+from .pipeline import Options, Reporter, build, checked_model, compared, generate, load
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
@@ -115,6 +117,20 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
     spec_options(validate)
     validate.add_argument("--format", choices=("text", "json"), default="text")
+
+    diff = commands.add_parser(
+        "diff", help="what changed from one spec to another: operations, credentials and roles, pagination, "
+        "parameters, bodies, responses, EMQX error codes",
+    )
+    diff.add_argument("old", metavar="OLD", help="the older spec: a file (JSON/YAML) or an http(s) URL")
+    diff.add_argument("new", metavar="NEW", help="the newer spec, the same way")
+    diff.add_argument("--format", choices=tuple(FORMATS), default="text",
+                      help="text (default), markdown (a release note) or json")
+    diff.add_argument("--fail-on", choices=("breaking", "warning"), metavar="LEVEL",
+                      help="exit 1 when there is a change of this level: breaking, or warning (a warning or a breaking one)")
+    diff.add_argument("--user", metavar="KEY:SECRET", help="credentials for a URL (default: $EMQX_API_KEY and $EMQX_SECRET_KEY)")
+    diff.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
+    diff.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
     return parser
 
 
@@ -129,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return _generate(args)
         if args.command == "init":
             return _init(args)
+        if args.command == "diff":
+            return _diff(args)
         return _validate(args)
     except InputError as exc:
         print(f"emqx-apidocs: error: {exc}", file=sys.stderr)
@@ -225,6 +243,16 @@ def _init(args: argparse.Namespace) -> int:
         print(f"{'init':>9}  {line}", file=sys.stderr)
     print(f"{'next':>9}  cd {args.dir} && emqx-apidocs build", file=sys.stderr)
     return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    options = Options(user=args.user, max_bytes=args.max_size, knowledge=args.knowledge)
+    comparison = compared(options, args.old, args.new)
+    sys.stdout.write(FORMATS[args.format](comparison))
+    if args.fail_on is None:
+        return EXIT_OK
+    failing = LEVELS[: LEVELS.index(args.fail_on) + 1]
+    return EXIT_PROBLEMS if any(comparison.summary[level] for level in failing) else EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

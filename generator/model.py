@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .curl import ExampleRequest
 from .problems import Problem
@@ -43,6 +43,7 @@ class Parameter:
     schema: SchemaNode
     example: str | None  # JSON text of the value used in the curl example
     deprecated: bool = False
+    pointer: str = field(default="", compare=False)  # the parameter object in the spec
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Media:
     example: str | None  # pretty JSON (or text) shown to the reader
     example_origin: str  # "spec", "synthesized", or "" when there is none
     example_note: str = ""  # e.g. why the spec's own example was not used
+    pointer: str = field(default="", compare=False)  # the media type object in the spec
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The whole pipeline: project -> load -> validate -> model -> render -> engine -> swap.
 
 `build` reads as the whole build; `generate` is the same up to the pages, which it
-writes into a team's docs folder instead of building a site.
+writes into a team's docs folder instead of building a site; `compared` loads and
+models two specs and compares them (`diff`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from . import guides
 from .builder import attach_problems, build_model
+from .diff import Comparison, compare
 from .enrich import enrich
 from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
@@ -94,6 +96,14 @@ def checked_model(options: Options, spec: LoadedSpec) -> Api:
         api = model(options, spec, knowledge)
         api = enrich(api, knowledge, node_codes(options, spec, api))
         return attach_problems(api, validator_problems())
+
+
+def compared(options: Options, old: str, new: str) -> Comparison:
+    """What changed from the spec `old` to the spec `new` (files or URLs): both enriched
+    models, compared. A diff needs no validation; each spec is loaded and modelled once."""
+    knowledge = load_knowledge(options.knowledge)
+    apis = [enrich(model(options, load(replace(options, spec=source)), knowledge), knowledge) for source in (old, new)]
+    return compare(*apis)
 
 
 def with_project(options: Options, project: Project) -> Options:

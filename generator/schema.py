@@ -60,6 +60,7 @@ class SchemaNode:
     ref: str = ""  # a component this node stands for ("#/components/schemas/x")
     unresolved: str = ""  # why a reference could not be followed
     truncated: bool = False
+    pointer: str = field(default="", compare=False)  # where it is in the spec: the `$ref` itself for a ref node
 
     @property
     def ref_name(self) -> str:
@@ -82,11 +83,11 @@ class SchemaRegistry:
         if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
             return self._ref_node(raw["$ref"], where, raw)
         if depth > MAX_DEPTH:
-            return SchemaNode(type="…", truncated=True)
+            return SchemaNode(type="…", truncated=True, pointer=where)
         if isinstance(raw, bool):
-            return SchemaNode(type="any" if raw else "nothing")
+            return SchemaNode(type="any" if raw else "nothing", pointer=where)
         if not isinstance(raw, dict):
-            return SchemaNode(type="?", unresolved=f"not a schema object at {where or '/'}")
+            return SchemaNode(type="?", unresolved=f"not a schema object at {where or '/'}", pointer=where)
         return self._build(raw, where, depth)
 
     def component(self, ref: str) -> SchemaNode | None:
@@ -95,7 +96,7 @@ class SchemaRegistry:
     def _ref_node(self, ref: str, where: str, raw: dict) -> SchemaNode:
         target, last_ref, error = self.resolver.follow(raw, where)
         if error is not None or last_ref is None:
-            return SchemaNode(type="?", ref="", unresolved=error or "unresolved", description=str(ref))
+            return SchemaNode(type="?", ref="", unresolved=error or "unresolved", description=str(ref), pointer=where)
         if last_ref not in self.components and last_ref not in self._building:
             self._building.add(last_ref)
             try:
@@ -103,7 +104,7 @@ class SchemaRegistry:
             finally:
                 self._building.discard(last_ref)
         label = _type_label(target) if isinstance(target, dict) else "?"
-        return SchemaNode(type=label, ref=last_ref)
+        return SchemaNode(type=label, ref=last_ref, pointer=where)
 
     def _build(self, raw: dict, where: str, depth: int) -> SchemaNode:
         required = raw.get("required") if isinstance(raw.get("required"), list) else []
@@ -157,6 +158,7 @@ class SchemaRegistry:
             additional=additional,
             combinator=combinator,
             variants=variants,
+            pointer=where,
         )
 
 

@@ -6,7 +6,9 @@ import textwrap
 
 import yaml
 
-from generator.builder import build_api
+from generator.builder import build_api, build_model
+from generator.changes import Change
+from generator.diff import compare
 from generator.enrich import enrich
 from generator.knowledge import load_knowledge
 from generator.model import Api, Operation
@@ -43,3 +45,14 @@ def operation(fragment: str, method: str, path: str) -> Operation:
         if op.method == method and op.path == path:
             return op
     raise AssertionError(f"{method} {path} not in the model")
+
+
+def model(fragment: str) -> Api:
+    """The enriched model of HEAD + `fragment`, without validation (what `diff` compares)."""
+    knowledge = load_knowledge()
+    return enrich(build_model(spec(fragment), knowledge=knowledge), knowledge)
+
+
+def changes(old: str, new: str) -> list[Change]:
+    """What `diff` reports from HEAD + `old` to HEAD + `new`, in the report's order."""
+    return list(compare(model(old), model(new)).changes)

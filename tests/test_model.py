@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import replace
 
 from fragments import api, operation
 
@@ -266,3 +267,40 @@ def test_parameter_ref_to_nowhere_is_shown_unresolved():
     """, "GET", "/x")
     assert [(p.name, p.location) for p in op.parameters] == [("public.page", "?")]
     assert "points to nothing" in op.parameters[0].schema.unresolved
+
+
+def test_schema_nodes_parameters_and_media_know_where_they_are_in_the_spec():
+    """Every node carries its JSON pointer: a ref node its `$ref`, a component its definition."""
+    op = operation("""
+    components:
+      parameters:
+        node: {name: node, in: query, schema: {type: string}}
+      schemas:
+        Tree: {type: object, properties: {kids: {type: array, items: {$ref: '#/components/schemas/Tree'}}}}
+    paths:
+      /t:
+        post:
+          security: []
+          parameters: [{$ref: '#/components/parameters/node'}, {name: n, in: query, schema: {type: integer}}]
+          requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Tree'}}}}
+          responses: {'200': {description: ok}}
+    """, "POST", "/t")
+    assert [(p.name, p.pointer, p.schema.pointer) for p in op.parameters] == [
+        ("node", "/components/parameters/node", "/components/parameters/node/schema"),
+        ("n", "/paths/~1t/post/parameters/1", "/paths/~1t/post/parameters/1/schema"),
+    ]
+    media = op.body.media[0]
+    assert media.pointer == "/paths/~1t/post/requestBody/content/application~1json"
+    assert (media.schema.ref, media.schema.pointer) == ("#/components/schemas/Tree", media.pointer + "/schema")
+    tree = api("""
+    components:
+      schemas:
+        Tree: {type: object, properties: {kids: {type: array, items: {$ref: '#/components/schemas/Tree'}}}}
+    paths:
+      /t: {post: {security: [], requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Tree'}}}}, responses: {'200': {description: ok}}}}
+    """).components["#/components/schemas/Tree"]
+    kids = tree.properties[0]
+    assert (tree.pointer, kids.pointer, kids.items.pointer) == (
+        "/components/schemas/Tree", "/components/schemas/Tree/properties/kids", "/components/schemas/Tree/properties/kids/items",
+    )
+    assert tree == replace(tree, pointer="elsewhere"), "a pointer is where a node is, not what it is"
