@@ -18,6 +18,7 @@ from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError
 from .validate import group
+from .words import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -189,7 +190,8 @@ def _build(args: argparse.Namespace) -> int:
     built = build(options, strict=args.strict)
     if built.refused:
         print(
-            f"emqx-apidocs: {len(built.refused)} problems in {built.spec.label} and --strict was given; "
+            f"emqx-apidocs: {counted(len(built.refused), 'problem', 'problems')} in {built.spec.label} "
+            "and --strict was given; "
             "nothing built (see `emqx-apidocs validate`)",
             file=sys.stderr,
         )
@@ -198,8 +200,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:
         index = (built.site.site / "index.html").resolve()
-        print(f"{'done':>9}  {len(built.api.operations)} operations in {built.site.site}/ — open {index.as_uri()}",
-              file=sys.stderr)
+        operations = counted(len(built.api.operations), "operation", "operations")
+        print(f"{'done':>9}  {operations} in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -208,7 +210,8 @@ def _generate(args: argparse.Namespace) -> int:
     options = _options(args, ConsoleReporter(args.quiet))
     api, generated = generate(options)
     if not args.quiet:
-        print(f"{'done':>9}  {len(api.operations)} operations, {generated.pages} files in {generated.folder}/",
+        print(f"{'done':>9}  {counted(len(api.operations), 'operation', 'operations')}, "
+              f"{counted(generated.pages, 'file', 'files')} in {generated.folder}/",
               file=sys.stderr)
     if generated.needed:
         print("# emqx-apidocs: your mkdocs.yml still needs these settings for the reference:")
@@ -248,5 +251,5 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{kind} ({len(items)})")
             for p in items:
                 print(f"  {p.pointer or '/'}: {p.message}")
-        print(f"{len(problems)} problems in {spec.label}")
+        print(f"{counted(len(problems), 'problem', 'problems')} in {spec.label}")
     return EXIT_PROBLEMS if problems else EXIT_OK

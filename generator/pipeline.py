@@ -34,6 +34,7 @@ from .site import (
     write_operations_json, write_section,
 )
 from .validate import validate
+from .words import counted
 
 
 class Reporter:
@@ -113,7 +114,7 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     """The validator's problems (the one validation gate)."""
     started = time.perf_counter()
     problems = validate(spec.document)
-    options.reporter.step("validate", f"{len(problems)} problems", time.perf_counter() - started)
+    options.reporter.step("validate", counted(len(problems), "problem", "problems"), time.perf_counter() - started)
     return problems
 
 
@@ -124,11 +125,15 @@ def model(options: Options, spec: LoadedSpec, problems: Callable[[], list[Proble
     api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
     node_codes = node_error_codes(spec.url, api.base_path) if spec.url else {}
     if spec.url:
-        options.reporter.note(f"{len(node_codes)} error-code descriptions from the node")
+        described = counted(len(node_codes), "error-code description", "error-code descriptions")
+        options.reporter.note(f"{described} from the node")
     api = enrich(api, knowledge, node_codes)
     options.reporter.step(
-        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas, "
-        f"{len(api.error_codes)} error codes", time.perf_counter() - started,
+        "model", ", ".join((
+            counted(len(api.operations), "operation", "operations"), counted(len(api.tags), "tag", "tags"),
+            counted(len(api.components), "schema", "schemas"),
+            counted(len(api.error_codes), "error code", "error codes"),
+        )), time.perf_counter() - started,
     )
     return attach_problems(api, problems())
 
@@ -159,7 +164,8 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
             problems = future.result()
         except concurrent.futures.process.BrokenProcessPool:
             return check(options, spec)
-        options.reporter.step("validate", f"{len(problems)} problems (alongside the model)", time.perf_counter() - started)
+        found = counted(len(problems), "problem", "problems")
+        options.reporter.step("validate", f"{found} (alongside the model)", time.perf_counter() - started)
         return problems
 
     try:
@@ -193,7 +199,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
             prefix = project.section
             slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
             pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
-            rep.step(options.engine, f"{pages} pages", time.perf_counter() - started)
+            rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
@@ -202,7 +208,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
 def render(options: Options, project: Project, api: Api) -> Rendered:
     started = time.perf_counter()
     rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
-    options.reporter.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
+    options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
 
 

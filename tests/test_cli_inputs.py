@@ -496,7 +496,7 @@ def parse_text_report(stdout: str) -> tuple[dict[str, int], dict[str, int], int,
     lines = stdout.rstrip("\n").splitlines()
     assert lines, "no output"
     last = lines[-1]
-    total = re.fullmatch(r"(\d+) problems in .+", last)
+    total = re.fullmatch(r"(\d+) problems? in .+", last)
     assert total, f"last line is not the count line: {last!r}"
     claimed: dict[str, int] = {}
     found: dict[str, int] = {}
