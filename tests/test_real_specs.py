@@ -78,7 +78,8 @@ def test_pages_and_operations_json_list_operations_in_one_order(built):
         assert on_page == anchors, page
     clients = [(e["method"], e["path"]) for e in data["operations"] if e["url"].startswith("reference/clients.html#")]
     assert clients[0] == ("GET", "/clients")
-    assert clients.index(("GET", "/clients/{clientid}")) < clients.index(("POST", "/clients/kickout/bulk"))
+    if ("POST", "/clients/kickout/bulk") in clients:  # since 5.1
+        assert clients.index(("GET", "/clients/{clientid}")) < clients.index(("POST", "/clients/kickout/bulk"))
 
 
 def test_auth_follows_each_operations_security(built):
