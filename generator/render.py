@@ -15,7 +15,7 @@ from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
 from .model import HEALTH_SLUG, code_anchor
-from .sanitize import inline_html, markdown_html, markdown_text, script_json, theme_text
+from .sanitize import breakable, inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
 from .views import PagePlanner, SchemaView
@@ -68,7 +68,7 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     )
     env.filters.update(
         markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
-        theme_text=theme_text, code_anchor=code_anchor,
+        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable,
     )
     labels = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
     env.globals["L"] = labels

@@ -45,7 +45,7 @@ def test_operation_section_has_heading_anchor_auth_and_curl():
           parameters: [{name: clientid, in: path, required: true, schema: {type: string}}]
           responses: {'200': {description: ok}}
     """, "reference/clients.md")
-    assert "## GET /clients/\\{clientid\\} { #get-clients-clientid .ead-h .ead-h-get }" in text
+    assert "## GET /clients<wbr>/\\{clientid\\} { #get-clients-clientid .ead-h .ead-h-get }" in text
     assert '<span class="ead-badge ead-auth-basic"' in text
     assert text.count('<code class="language-bash">curl ') == 1
 
@@ -139,7 +139,30 @@ def test_counts_agree_with_their_nouns():
     assert ">3 problems</a>" in text["index.md"]
     assert "<p><strong>3 problems</strong> in 1 kind.</p>" in text["reference/spec-health.md"]
     errors = text["guides/errors.md"]
-    assert re.search(r"## ONE\\_USER (?:(?!\n## ).)*returned by 1 operation:</p>", errors, re.S)
+    assert re.search(r"## ONE<wbr>\\_USER (?:(?!\n## ).)*returned by 1 operation:</p>", errors, re.S)
     assert re.search(r"## BOTH (?:(?!\n## ).)*returned by 2 operations:</p>", errors, re.S)
     assert "<p>1 operation:</p>" in text["guides/pagination.md"]
     assert not re.search(r"\b1 (operations|problems|tags|kinds)\b", "".join(text.values()))
+
+
+def test_paths_and_codes_break_only_at_their_separators():
+    """A <wbr> before each "/" of a path and "_" of an error code, and nowhere else; the
+    pieces stay escaped; names inside a table (parameters, the roles matrix) get none."""
+    rendered = render_pages(api("""
+    paths:
+      /a_b/{id}/<i>x</i>:
+        get:
+          tags: [T]
+          security: [{basicAuth: []}]
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: q_x, in: query, schema: {type: string}}]
+          responses: {'200': {description: ok}, '404': {description: gone, content: {application/json: {schema: {properties: {code: {enum: [NOT_A_CODE]}}}}}}}
+    """), ENV, KNOWLEDGE)
+    text = {name: put_back(source, rendered.slots.get(name, {})) for name, source in rendered.pages.items()}
+    tag = text["reference/t.md"]
+    assert r"## GET /a\_b<wbr>/\{id\}<wbr>/\<i\>x\<<wbr>/i\> { #get-a-b-id-i-x-i" in tag
+    assert '<code class="ead-path">/api<wbr>/v5<wbr>/a_b<wbr>/{id}<wbr>/&lt;i&gt;x&lt;<wbr>/i&gt;</code>' in tag
+    assert '<code class="ead-n">q_x</code>' in tag and "<i>" not in tag
+    assert r"## NOT<wbr>\_A<wbr>\_CODE { #NOT_A_CODE .ead-h-code }" in text["guides/errors.md"]
+    assert "<code>GET /a_b<wbr>/{id}<wbr>/&lt;i&gt;x&lt;<wbr>/i&gt;</code>" in text["guides/errors.md"]
+    matrix = text["guides/roles.md"]
+    assert "<code>GET /a_b/{id}/&lt;i&gt;x&lt;/i&gt;</code>" in matrix and "<wbr>" not in matrix
