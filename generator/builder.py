@@ -442,6 +442,22 @@ def _reachable(ctx: _Context, op: Operation) -> set[str]:
     return found
 
 
+METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4}
+
+
+def reading_order(op: Operation) -> tuple:
+    """Where an operation goes on its tag page: by path, segment by segment, so that a
+    collection comes before its items and an item before what hangs under it
+    (`/clients` < `/clients/{clientid}` < `/clients/{clientid}/subscriptions`); at one
+    level a `{parameter}` segment, the item, comes before its literal siblings
+    (`/clients/kickout`), which follow by name. Then by method: GET, POST, PUT, PATCH,
+    DELETE, others after. Anchors are not affected: they were claimed in spec order."""
+    segments = tuple(
+        (0 if s.startswith("{") and s.endswith("}") else 1, s.lower(), s) for s in op.path.strip("/").split("/") if s
+    )
+    return segments, METHOD_ORDER.get(op.method, len(METHOD_ORDER)), op.method, op.path
+
+
 def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...]:
     declared = [t for t in document.get("tags", []) if isinstance(t, dict)] if isinstance(document.get("tags"), list) else []
     descriptions = {_str(t.get("name")): _str(t.get("description")) for t in declared}
@@ -454,6 +470,6 @@ def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...
     for name in order:
         slug = slugs.claim(slugify(name, fallback="tag"))
         page = f"reference/{slug}.md"
-        ops = tuple(replace(op, page=page) for op in by_tag[name])
+        ops = tuple(replace(op, page=page) for op in sorted(by_tag[name], key=reading_order))
         tags.append(Tag(name, slug, descriptions.get(name, ""), ops))
     return tuple(tags)

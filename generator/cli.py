@@ -21,6 +21,7 @@ from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
 from .validate import group
+from .words import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -220,8 +221,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:
         index = (built.site.site / "index.html").resolve()
-        print(f"{'done':>9}  {len(built.api.operations)} operations in {built.site.site}/ — open {index.as_uri()}",
-              file=sys.stderr)
+        operations = counted(len(built.api.operations), "operation", "operations")
+        print(f"{'done':>9}  {operations} in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -230,7 +231,8 @@ def _generate(args: argparse.Namespace) -> int:
     options = _options(args, ConsoleReporter(args.quiet))
     api, generated = generate(options)
     if not args.quiet:
-        print(f"{'done':>9}  {len(api.operations)} operations, {generated.pages} files in {generated.folder}/",
+        print(f"{'done':>9}  {counted(len(api.operations), 'operation', 'operations')}, "
+              f"{counted(generated.pages, 'file', 'files')} in {generated.folder}/",
               file=sys.stderr)
     if generated.needed:
         print("# emqx-apidocs: your mkdocs.yml still needs these settings for the reference:")

@@ -36,6 +36,7 @@ from .site import (
     write_operations_json, write_section,
 )
 from .validate import validate
+from .words import counted
 
 
 class Reporter:
@@ -127,7 +128,7 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     """The validator's problems (the one validation gate)."""
     started = time.perf_counter()
     problems = validate(spec.document)
-    options.reporter.step("validate", f"{len(problems)} problems", time.perf_counter() - started)
+    options.reporter.step("validate", counted(len(problems), "problem", "problems"), time.perf_counter() - started)
     return problems
 
 
@@ -135,8 +136,10 @@ def model(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
     started = time.perf_counter()
     api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
     options.reporter.step(
-        "model", f"{len(api.operations)} operations, {len(api.tags)} tags, {len(api.components)} schemas",
-        time.perf_counter() - started,
+        "model", ", ".join((
+            counted(len(api.operations), "operation", "operations"), counted(len(api.tags), "tag", "tags"),
+            counted(len(api.components), "schema", "schemas"),
+        )), time.perf_counter() - started,
     )
     return api
 
@@ -148,7 +151,8 @@ def node_codes(options: Options, spec: LoadedSpec, api: Api) -> dict[str, str]:
         return {}
     started = time.perf_counter()
     codes = node_error_codes(spec.url, api.base_path)
-    options.reporter.step("codes", f"{len(codes)} error-code descriptions from the node", time.perf_counter() - started)
+    described = counted(len(codes), "error-code description", "error-code descriptions")
+    options.reporter.step("codes", f"{described} from the node", time.perf_counter() - started)
     return codes
 
 
@@ -178,7 +182,8 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
             problems = future.result()
         except concurrent.futures.process.BrokenProcessPool:
             return check(options, spec)
-        options.reporter.step("validate", f"{len(problems)} problems (alongside the model)", time.perf_counter() - started)
+        found = counted(len(problems), "problem", "problems")
+        options.reporter.step("validate", f"{found} (alongside the model)", time.perf_counter() - started)
         return problems
 
     try:
@@ -212,7 +217,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
             prefix = project.section
             slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
             pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
-            rep.step(options.engine, f"{pages} pages", time.perf_counter() - started)
+            rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
@@ -221,7 +226,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
 def render(options: Options, project: Project, api: Api) -> Rendered:
     started = time.perf_counter()
     rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
-    options.reporter.step("render", f"{len(rendered.pages)} pages", time.perf_counter() - started)
+    options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
 
 

@@ -15,10 +15,11 @@ from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
 from .model import HEALTH_SLUG, code_anchor
-from .sanitize import inline_html, markdown_html, markdown_text, script_json, theme_text
+from .sanitize import breakable, inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
 from .views import PagePlanner, SchemaView
+from .words import counted
 from .project import ASSET_FOLDER
 from .resources import TEMPLATES
 
@@ -67,9 +68,11 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     )
     env.filters.update(
         markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
-        theme_text=theme_text, code_anchor=code_anchor,
+        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable,
     )
-    env.globals["L"] = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
+    labels = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
+    env.globals["L"] = labels
+    env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
     env.globals["problem_anchor"] = problem_anchor
     return env
 

@@ -61,6 +61,16 @@ def markdown_text(text: str) -> Markup:
     return Markup(escaped)
 
 
+def breakable(text: str, sep: str = "/", *, markdown: bool = False) -> Markup:
+    """An identifier (a path, an error code) escaped for HTML, or made inert for a
+    Markdown line, with a <wbr> before each `sep` after the first character: where it
+    must break, it breaks at a separator, never inside a word."""
+    inert = markdown_text if markdown else escape
+    parts = [str(inert(part)) for part in str(text).split(sep)]
+    joined = ("<wbr>" + str(inert(sep))).join(parts)
+    return Markup(joined.removeprefix("<wbr>"))
+
+
 def script_json(value: object) -> Markup:
     """JSON safe inside <script type="application/json">: no '<', '>', '&' or line separators."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)

@@ -9,6 +9,8 @@ fixtures' code), or fails when it calls shared_spec or uses the shared_specs fix
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -40,6 +42,19 @@ def shared_specs() -> Path:
     support.check_shared_marker("../shared/specs")
     need(SHARED_SPECS.is_dir(), f"{SHARED_SPECS} is absent: the real EMQX specs are not available")
     return SHARED_SPECS
+
+
+@pytest.fixture(scope="session")
+def ce_site(tmp_path_factory) -> Path:
+    """The site of the real CE 5.8.1 spec, built once for the browser tests that read it."""
+    spec = support.shared_spec("emqx-ce-5.8.1-en.json")
+    site = tmp_path_factory.mktemp("ce-5.8.1") / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-q", "--spec", str(spec), "--site", str(site)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    return site
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -230,7 +230,42 @@ def test_anchors_are_stable_and_unique():
       /a/b: {get: {security: [], responses: {'200': {description: ok}}}}
       /clients/{clientid}: {delete: {security: [], responses: {'204': {description: ok}}}}
     """)
-    assert [op.anchor for op in model.operations] == ["get-a-b", "get-a-b-2", "delete-clients-clientid"]
+    anchors = {(op.method, op.path): op.anchor for op in model.operations}
+    assert anchors == {("GET", "/a-b"): "get-a-b", ("GET", "/a/b"): "get-a-b-2", ("DELETE", "/clients/{clientid}"): "delete-clients-clientid"}
+
+
+def test_operations_of_a_tag_follow_the_path_tree_then_the_method():
+    """Collection, then its item, then what hangs under the item, then literal siblings;
+    GET, POST, PUT, PATCH, DELETE, others after; anchors stay those of the spec order."""
+    ok = "{security: [], responses: {'200': {description: ok}}}"
+    model = api(f"""
+    paths:
+      /clients/kickout/bulk: {{post: {ok}}}
+      /clients/{{clientid}}/subscriptions: {{get: {ok}}}
+      /clients/{{clientid}}: {{delete: {ok}, head: {ok}, get: {ok}, patch: {ok}, put: {ok}}}
+      /clients/kickout: {{get: {ok}}}
+      /sessions_count: {{get: {ok}}}
+      /clients: {{post: {ok}, get: {ok}}}
+      /clients/{{clientid}}/authorization/cache: {{delete: {ok}}}
+      /clients/{{clientid}}/subscribe: {{post: {ok}}}
+      /a-b: {{get: {ok}}}
+      /a/b: {{get: {ok}}}
+    """)
+    assert [f"{op.method} {op.path}" for op in model.tags[0].operations] == [
+        "GET /a/b", "GET /a-b",
+        "GET /clients", "POST /clients",
+        "GET /clients/{clientid}", "PUT /clients/{clientid}", "PATCH /clients/{clientid}",
+        "DELETE /clients/{clientid}", "HEAD /clients/{clientid}",
+        "DELETE /clients/{clientid}/authorization/cache",
+        "POST /clients/{clientid}/subscribe",
+        "GET /clients/{clientid}/subscriptions",
+        "GET /clients/kickout", "POST /clients/kickout/bulk",
+        "GET /sessions_count",
+    ]
+    assert model.operations == model.tags[0].operations
+    by_path = {(op.method, op.path): op.anchor for op in model.operations}
+    assert by_path[("POST", "/clients/kickout/bulk")] == "post-clients-kickout-bulk"
+    assert by_path[("GET", "/a/b")] == "get-a-b-2"  # /a-b came first in the spec and kept get-a-b
 
 
 def test_no_paths_is_a_problem_not_a_crash():

@@ -65,6 +65,25 @@ def test_every_operation_has_its_section_on_its_page(built):
         assert heading == f"{entry['method']} {entry['path']}"
 
 
+def test_pages_and_operations_json_list_operations_in_one_order(built):
+    """Operations come in the same order on each tag page as in operations.json, and a
+    collection comes before its items (GET /clients before POST /clients/kickout/bulk)."""
+    _, _, site, _ = built
+    data = json.loads((site / "operations.json").read_text(encoding="utf-8"))
+    by_page: dict[str, list[str]] = {}
+    for entry in data["operations"]:
+        page, anchor = entry["url"].split("#")
+        by_page.setdefault(page, []).append(anchor)
+    for page, anchors in by_page.items():
+        html = (site / page).read_text(encoding="utf-8")
+        on_page = re.findall(r'<h2\b(?=[^>]*\bclass="ead-h\b)[^>]*\bid="([^"]+)"', html)
+        assert on_page == anchors, page
+    clients = [(e["method"], e["path"]) for e in data["operations"] if e["url"].startswith("reference/clients.html#")]
+    assert clients[0] == ("GET", "/clients")
+    if ("POST", "/clients/kickout/bulk") in clients:  # since 5.1
+        assert clients.index(("GET", "/clients/{clientid}")) < clients.index(("POST", "/clients/kickout/bulk"))
+
+
 def test_auth_follows_each_operations_security(built):
     """auth in operations.json is what the operation's security lists, by scheme kind."""
     name, document, site, _ = built

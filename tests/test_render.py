@@ -45,7 +45,7 @@ def test_operation_section_has_heading_anchor_auth_and_curl():
           parameters: [{name: clientid, in: path, required: true, schema: {type: string}}]
           responses: {'200': {description: ok}}
     """, "reference/clients.md")
-    assert "## GET /clients/\\{clientid\\} { #get-clients-clientid .ead-h .ead-h-get }" in text
+    assert "## GET /clients<wbr>/\\{clientid\\} { #get-clients-clientid .ead-h .ead-h-get }" in text
     assert '<span class="ead-badge ead-auth-basic"' in text
     assert text.count('<code class="language-bash">curl ') == 1
 
@@ -109,3 +109,59 @@ def test_spec_health_lists_problems_and_operations_link_to_them():
     anchor = re.search(r'<tr id="(p-[0-9a-f]+)"', health).group(1)
     tag_page = put_back(rendered.pages["reference/t.md"], rendered.slots["reference/t.md"])
     assert f'href="spec-health.html#{anchor}"' in tag_page
+
+
+def test_counts_agree_with_their_nouns():
+    """One of a thing is singular and two are plural, on every page that counts."""
+    error = ("{description: failed, content: {application/json: {schema: {type: object, properties: "
+             "{code: {type: string, enum: [CODES]}}}}}}")
+    rendered = render_pages(api(f"""
+    paths:
+      /x:
+        get:
+          tags: [T]
+          security: []
+          log_meta: {{}}
+          parameters: [{{name: page, in: query, schema: {{type: integer}}}}, {{name: limit, in: query, schema: {{type: integer}}}}]
+          responses: {{'200': {{description: ok}}, '400': {error.replace("CODES", "ONE_USER, BOTH")}}}
+      /y:
+        get:
+          tags: [T]
+          security: []
+          log_meta: {{}}
+          responses: {{'200': {{description: ok}}, 'x': {{description: bad}}, '404': {error.replace("CODES", "BOTH")}}}
+    """), ENV, KNOWLEDGE)
+    text = {name: put_back(source, rendered.slots.get(name, {})) for name, source in rendered.pages.items()}
+    tag = text["reference/t.md"]
+    assert "<summary>1 problem in the spec affects this operation</summary>" in tag
+    assert "<summary>2 problems in the spec affect this operation</summary>" in tag
+    assert "<td>2 operations in 1 tag</td>" in text["index.md"]
+    assert ">3 problems</a>" in text["index.md"]
+    assert "<p><strong>3 problems</strong> in 1 kind.</p>" in text["reference/spec-health.md"]
+    errors = text["guides/errors.md"]
+    assert re.search(r"## ONE<wbr>\\_USER (?:(?!\n## ).)*returned by 1 operation:</p>", errors, re.S)
+    assert re.search(r"## BOTH (?:(?!\n## ).)*returned by 2 operations:</p>", errors, re.S)
+    assert "<p>1 operation:</p>" in text["guides/pagination.md"]
+    assert not re.search(r"\b1 (operations|problems|tags|kinds)\b", "".join(text.values()))
+
+
+def test_paths_and_codes_break_only_at_their_separators():
+    """A <wbr> before each "/" of a path and "_" of an error code, and nowhere else; the
+    pieces stay escaped; parameter names get none."""
+    rendered = render_pages(api("""
+    paths:
+      /a_b/{id}/<i>x</i>:
+        get:
+          tags: [T]
+          security: [{basicAuth: []}]
+          parameters: [{name: id, in: path, required: true, schema: {type: string}}, {name: q_x, in: query, schema: {type: string}}]
+          responses: {'200': {description: ok}, '404': {description: gone, content: {application/json: {schema: {properties: {code: {enum: [NOT_A_CODE]}}}}}}}
+    """), ENV, KNOWLEDGE)
+    text = {name: put_back(source, rendered.slots.get(name, {})) for name, source in rendered.pages.items()}
+    tag = text["reference/t.md"]
+    assert r"## GET /a\_b<wbr>/\{id\}<wbr>/\<i\>x\<<wbr>/i\> { #get-a-b-id-i-x-i" in tag
+    assert '<code class="ead-path">/api<wbr>/v5<wbr>/a_b<wbr>/{id}<wbr>/&lt;i&gt;x&lt;<wbr>/i&gt;</code>' in tag
+    assert '<code class="ead-n">q_x</code>' in tag and "<i>" not in tag
+    assert r"## NOT<wbr>\_A<wbr>\_CODE { #NOT_A_CODE .ead-h-code }" in text["guides/errors.md"]
+    assert "<code>GET /a_b<wbr>/{id}<wbr>/&lt;i&gt;x&lt;<wbr>/i&gt;</code>" in text["guides/errors.md"]
+    assert "<code>GET /a_b<wbr>/{id}<wbr>/&lt;i&gt;x&lt;<wbr>/i&gt;</code>" in text["guides/roles.md"]

@@ -376,11 +376,12 @@
         return field(f.name + ((op.body.fields || []).indexOf(f.name) !== -1 ? " *" : ""), f.input, f.file ? "file" : "");
       }))));
     } else if (op.body) {
+      var bodyLabel = "Body (" + op.body.media_type + ")";
       controls.body = el("textarea", { rows: Math.min(18, Math.max(4, op.body.example.split("\n").length + 1)),
-                                        spellcheck: "false", class: "ead-try-body" });
+                                        spellcheck: "false", class: "ead-try-body", "aria-label": bodyLabel });
       controls.body.value = op.body.example;
       form.appendChild(el("fieldset", { class: "ead-try-bodyset" }, [
-        el("legend", { text: "Body (" + op.body.media_type + ")" + (op.body.required ? " *" : "") }),
+        el("legend", { text: bodyLabel + (op.body.required ? " *" : "") }),
         controls.body,
       ]));
     }
@@ -389,7 +390,8 @@
     var messages = el("div", { class: "ead-try-messages", role: "alert" });
     form.appendChild(el("div", { class: "ead-try-row" }, [send, messages]));
 
-    var curlCode = el("code", { class: "language-bash" });
+    // code blocks scroll sideways: focusable, so a keyboard can scroll them too
+    var curlCode = el("code", { class: "language-bash", tabindex: "0" });
     var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: "The same request with curl:" }),
                                                           el("pre", {}, [curlCode])]);
     var output = el("div", { class: "ead-try-output", "aria-live": "polite", tabindex: "-1" });
@@ -442,10 +444,10 @@
       response.headers.forEach(function (value, name) { headerLines.push(name + ": " + value); });
       output.appendChild(el("details", { class: "ead-try-headers" }, [
         el("summary", { text: "Headers (" + headerLines.length + ")" }),
-        el("pre", {}, [el("code", { text: headerLines.join("\n") })]),
+        el("pre", {}, [el("code", { text: headerLines.join("\n"), tabindex: "0" })]),
       ]));
       var shown = parsed !== null ? JSON.stringify(parsed, null, 2) : text;
-      output.appendChild(el("pre", { class: "ead-try-body-out" }, [el("code", { text: shown || "(no body)" })]));
+      output.appendChild(el("pre", { class: "ead-try-body-out" }, [el("code", { text: shown || "(no body)", tabindex: "0" })]));
       output.focus();
     }
 

@@ -24,7 +24,7 @@
       groups.forEach(function (group) {
         group.hidden = !group.querySelector("[data-ead-row]:not([hidden])");
       });
-      count.textContent = shown + " of " + rows.length + " operations";
+      count.textContent = shown + " of " + rows.length + (rows.length === 1 ? " operation" : " operations");
     }
 
     text.addEventListener("input", apply);
