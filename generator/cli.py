@@ -210,7 +210,7 @@ def _build(args: argparse.Namespace) -> int:
     reporter = ConsoleReporter(args.quiet)
     options = _options(args, reporter)
     built = build(options, strict=args.strict)
-    if built.refused:
+    if built.site is None:
         print(
             f"emqx-apidocs: {summary(built.api.problems)} in {built.spec.label} and --strict was given; "
             "nothing built (see `emqx-apidocs validate`)",

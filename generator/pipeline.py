@@ -23,7 +23,7 @@ from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem, errors
-from .render import environment, render_pages
+from .render import environment, load_labels, render_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .postbuild import finish_site
@@ -72,8 +72,7 @@ class Built:
     project: Project
     spec: LoadedSpec
     api: Api
-    site: SiteResult | None  # None when --strict refused to build
-    refused: tuple[Problem, ...] = ()  # the errors --strict refused to build with
+    site: SiteResult | None  # None when --strict refused to build: the spec has errors
 
 
 def build(options: Options, strict: bool = False) -> Built:
@@ -85,7 +84,7 @@ def build(options: Options, strict: bool = False) -> Built:
     spec = load(options)
     api = checked_model(options, spec)
     if strict and errors(api.problems):
-        return Built(project, spec, api, None, refused=errors(api.problems))
+        return Built(project, spec, api, None)
     return Built(project, spec, api, build_site(options, project, api))
 
 
@@ -196,7 +195,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
     check_site_target(site, project)
-    rendered = render(options, project, api)
+    rendered = render(options, api)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             docs = write_docs(stage / "docs", project, rendered.pages)
@@ -223,7 +222,7 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
 
 
-def render(options: Options, project: Project, api: Api) -> Rendered:
+def render(options: Options, api: Api) -> Rendered:
     started = time.perf_counter()
     rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
     options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
@@ -245,7 +244,7 @@ def generate(options: Options) -> tuple[Api, Generated]:
     target = check_section_target(project)
     spec = load(options)
     api = checked_model(options, spec)
-    rendered = render(options, project, api)
+    rendered = render(options, api)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())
@@ -261,21 +260,17 @@ def site_nav(project: Project, api: Api, docs: Path) -> list | None:
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
     """
-    reference = _reference_nav(project.section, api)
-    nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, theme_text(api.title))
+    reference, title = _reference_nav(project.section, api), theme_text(api.title)
+    nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
-        if not found:
-            options_title = theme_text(api.title)
-            nav.append({options_title: reference})
-        return nav
+        return nav if found else [*nav, {title: reference}]
     if project.section:
         return None  # the engine's own nav from the folders, ours included
-    generated = {"index.md", "reference", "guides"}
-    return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name not in generated]
+    return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
 def _reference_nav(section: str, api: Api) -> list:
-    labels = environment().globals["L"]
+    labels = load_labels()
     return [
         {labels["overview"]: f"{section}index.md"},
         {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},

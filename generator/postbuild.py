@@ -58,8 +58,6 @@ def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: s
     pages, warnings = 0, []
     for path in sorted(site_dir.rglob("*.html")):
         url = path.relative_to(site_dir).as_posix()
-        if url.startswith(INLINE_FOLDER):
-            continue
         pages += 1
         html = path.read_text(encoding="utf-8")
         blocks = slots.get(url[: -len(".html")] + ".md")

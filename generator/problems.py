@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .words import counted
+
 Level = Literal["error", "warning"]
 
 
@@ -34,9 +36,9 @@ def summary(problems: tuple[Problem, ...] | list[Problem]) -> str:
     if not problems:
         return "0 problems"
     n_errors = len(errors(problems))
-    n_warnings = len(problems) - n_errors
-    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((n_errors, "error"), (n_warnings, "warning")) if n]
-    return f"{len(problems)} problem{'' if len(problems) == 1 else 's'} ({', '.join(parts)})"
+    parts = [counted(n, one, other) for n, one, other in (
+        (n_errors, "error", "errors"), (len(problems) - n_errors, "warning", "warnings")) if n]
+    return f"{counted(len(problems), 'problem', 'problems')} ({', '.join(parts)})"
 
 
 def escape_pointer_part(part: object) -> str:

@@ -308,11 +308,19 @@ def _append(existing: object, ours: tuple[str, ...]) -> list:
     return items + [item for item in ours if item not in items]
 
 
+def _entries(value: object, default: list) -> list:
+    """A plugins or markdown_extensions setting as a list of entries (MkDocs takes a list,
+    or a mapping of name to options); `default` when it is absent."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return [{k: v} for k, v in value.items()]
+    return list(default)
+
+
 def _plugins(value: object, changed) -> list:  # noqa: ANN001
     """The team's plugins with search (our separator) and offline ensured; order kept."""
-    items = list(value) if isinstance(value, list) else (
-        [{k: v} for k, v in value.items()] if isinstance(value, dict) else ["search"]
-    )
+    items = _entries(value, ["search"])
     names = [_entry_name(item) for item in items]
     out = []
     for item, plugin in zip(items, names):
@@ -337,9 +345,7 @@ def _entry_name(item: object) -> str:
 
 
 def _extensions(value: object) -> list:
-    items = list(value) if isinstance(value, list) else (
-        [{k: v} for k, v in value.items()] if isinstance(value, dict) else []
-    )
+    items = _entries(value, [])
     names = {_entry_name(item) for item in items}
     for needed in NEEDED_EXTENSIONS:
         if needed not in names and f"markdown.extensions.{needed}" not in names:
@@ -397,7 +403,7 @@ def needed_settings(project: Project, reference_nav: list) -> str:
         parts.append(("the reference is styled for Material for MkDocs", {"theme": {"name": "material"}}))
     if raw.get("use_directory_urls", True) is not False:
         parts.append(("the reference links its pages by file name", {"use_directory_urls": False}))
-    names = {_entry_name(item) for item in (raw.get("markdown_extensions") or [])}
+    names = {_entry_name(item) for item in _entries(raw.get("markdown_extensions"), [])}
     missing = [n for n in NEEDED_EXTENSIONS if n not in names]
     if missing:
         parts.append(("heading anchors, tables, permalinks (add to your list)", {"markdown_extensions": missing}))
@@ -411,7 +417,7 @@ def needed_settings(project: Project, reference_nav: list) -> str:
         if lacking:
             parts.append((f"{why} (add to your list)", {key: lacking}))
     plugins = raw.get("plugins")
-    plugin_items = list(plugins) if isinstance(plugins, list) else ([{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else [])
+    plugin_items = _entries(plugins, [])
     search = next((item for item in plugin_items if _entry_name(item) in ("search", "material/search")), None)
     search_options = search.get(_entry_name(search)) if isinstance(search, dict) else None
     if not (isinstance(search_options, dict) and search_options.get("separator") == SEARCH_SEPARATOR):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -57,6 +58,12 @@ def problem_anchor(problem: Problem) -> str:
     return f"p-{digest}"
 
 
+@functools.lru_cache(maxsize=4)
+def load_labels(templates: Path = TEMPLATES, language: str = "en") -> dict:
+    """The words of the generated pages (labels/<language>.yaml), read once per process."""
+    return yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
+
+
 def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -70,7 +77,7 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
         markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
         theme_text=theme_text, code_anchor=code_anchor, breakable=breakable,
     )
-    labels = yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
+    labels = load_labels(templates, language)
     env.globals["L"] = labels
     env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
     env.globals["problem_anchor"] = problem_anchor
