@@ -122,7 +122,7 @@ def report(data: dict) -> str:
     sizes = data.get("site_bytes") or {}
     if sizes:
         lines.append("site size: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()))
-    lines.append("  (our steps overlap: validate runs alongside the model in a forked child)")
+    lines.append("  (our steps overlap: validate runs in two forked children alongside the model and its pages)")
     lines += [f"FAILED: {f}" for f in data["failures"]]
     return "\n".join(lines)
 

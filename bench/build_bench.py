@@ -11,7 +11,7 @@ What it measures, per spec (CE 5.8.1 and EE 5.8.1 by default):
 * the build's own step timings, parsed from its stderr (lines like
   ``validate  89 problems  (2.54 s)``), median per step, and the wall-clock
   time minus the sum of the steps (start-up, imports, swap-in; negative when
-  steps overlap, e.g. validate running alongside the model in a forked child);
+  steps overlap, e.g. validate running in two forked children alongside the model and its pages);
 * peak RSS of each command (``/usr/bin/time -f %M`` when available, else
   ``getrusage(RUSAGE_CHILDREN)`` read in a fresh Python child per run). Both
   give the peak of the largest single process, not the sum of processes that

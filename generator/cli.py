@@ -47,14 +47,14 @@ class ConsoleReporter(Reporter):
         self.bar = tqdm(total=total, desc=f"{name:>9}", unit="page", leave=False, file=sys.stderr)
         return lambda: self.bar.update(1)
 
-    def wait(self, name: str, future: concurrent.futures.Future) -> None:
-        if self.quiet or not sys.stderr.isatty() or future.done():
-            concurrent.futures.wait([future])
+    def wait(self, name: str, futures: list[concurrent.futures.Future]) -> None:
+        if self.quiet or not sys.stderr.isatty() or all(f.done() for f in futures):
+            concurrent.futures.wait(futures)
             return
         from tqdm import tqdm
 
         with tqdm(desc=f"{name:>9}", bar_format="{desc}  running… {elapsed}", leave=False, file=sys.stderr) as bar:
-            while not concurrent.futures.wait([future], timeout=0.2).done:
+            while concurrent.futures.wait(futures, timeout=0.2).not_done:
                 bar.refresh()
 
     def done_progress(self) -> None:

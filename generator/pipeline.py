@@ -23,7 +23,7 @@ from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem, errors
-from .render import environment, load_labels, render_pages
+from .render import Draft, draft_pages, environment, load_labels
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .postbuild import finish_site
@@ -35,7 +35,7 @@ from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
     write_operations_json, write_section,
 )
-from .validate import validate
+from .validate import PARTS, validate
 from .words import counted
 
 
@@ -47,9 +47,9 @@ class Reporter:
     def progress(self, name: str, total: int) -> Callable[[], None]:
         return lambda: None
     def done_progress(self) -> None: ...
-    def wait(self, name: str, future: concurrent.futures.Future) -> None:
-        """Block until `future` is done (a console shows that time passes)."""
-        concurrent.futures.wait([future])
+    def wait(self, name: str, futures: list[concurrent.futures.Future]) -> None:
+        """Block until every one of `futures` is done (a console shows that time passes)."""
+        concurrent.futures.wait(futures)
 
 
 @dataclass
@@ -76,26 +76,39 @@ class Built:
 
 
 def build(options: Options, strict: bool = False) -> Built:
-    """The whole build: project, spec, validation beside the model, the node's error
-    codes, enrichment, then the pages and the site. With `strict`, nothing is built when
+    """The whole build: project, spec, validation beside the model and the pages, the
+    node's error codes, enrichment, then the site. With `strict`, nothing is built when
     the spec has errors (the same rule as `validate`)."""
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    api = checked_model(options, spec)
+    api, rendered = checked_pages(options, spec)
     if strict and errors(api.problems):
         return Built(project, spec, api, None)
-    return Built(project, spec, api, build_site(options, project, api))
+    return Built(project, spec, api, build_site(options, project, api, rendered))
 
 
 def checked_model(options: Options, spec: LoadedSpec) -> Api:
-    """The enriched model with every problem linked in: the validator's (found in a forked
-    child meanwhile) and the model's own."""
-    knowledge = load_knowledge(options.knowledge)
+    """The enriched model with every problem linked in: the validator's (found in forked
+    children meanwhile) and the model's own."""
     with validating(options, spec) as validator_problems:
-        api = model(options, spec, knowledge)
-        api = enrich(api, knowledge, node_codes(options, spec, api))
+        api = enriched_model(options, spec)
         return attach_problems(api, validator_problems())
+
+
+def checked_pages(options: Options, spec: LoadedSpec) -> tuple[Api, Rendered]:
+    """`checked_model`, and its pages: most of them are made while the validator runs."""
+    with validating(options, spec) as validator_problems:
+        api = enriched_model(options, spec)
+        draft = render(options, api)
+        api = attach_problems(api, validator_problems())
+    return api, draft.finished(api)
+
+
+def enriched_model(options: Options, spec: LoadedSpec) -> Api:
+    knowledge = load_knowledge(options.knowledge)
+    api = model(options, spec, knowledge)
+    return enrich(api, knowledge, node_codes(options, spec, api))
 
 
 def compared(options: Options, old: str, new: str) -> Comparison:
@@ -158,44 +171,44 @@ def node_codes(options: Options, spec: LoadedSpec, api: Api) -> dict[str, str]:
 _FORKED_DOCUMENT: dict | None = None
 
 
-def _validate_forked() -> list[Problem]:
-    return validate(_FORKED_DOCUMENT or {})
+def _validate_forked(part: str) -> list[Problem]:
+    return validate(_FORKED_DOCUMENT or {}, (part,))
 
 
 @contextlib.contextmanager
 def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list[Problem]]]:
-    """Validate in a forked child while the caller builds the model on the other core."""
+    """Validate in forked children, one per pass of the validator, while the caller
+    builds the model and its pages."""
     try:
-        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        pool = concurrent.futures.ProcessPoolExecutor(len(PARTS), mp_context=multiprocessing.get_context("fork"))
     except (ValueError, OSError):  # no fork here: validate in line
         yield lambda: check(options, spec)
         return
     started = time.perf_counter()
     global _FORKED_DOCUMENT
-    _FORKED_DOCUMENT = spec.document  # the child inherits it: nothing is pickled
-    future = pool.submit(_validate_forked)
+    _FORKED_DOCUMENT = spec.document  # the children inherit it: nothing is pickled
+    futures = [pool.submit(_validate_forked, part) for part in PARTS]
 
     def result() -> list[Problem]:
-        options.reporter.wait("validate", future)
+        options.reporter.wait("validate", futures)
         try:
-            problems = future.result()
+            problems = sorted({p for future in futures for p in future.result()})
         except concurrent.futures.process.BrokenProcessPool:
             return check(options, spec)
         found = counted(len(problems), "problem", "problems")
-        options.reporter.step("validate", f"{found} (alongside the model)", time.perf_counter() - started)
+        options.reporter.step("validate", f"{found} (alongside the model and its pages)", time.perf_counter() - started)
         return problems
 
     try:
         yield result
     finally:
-        pool.shutdown(wait=future.done(), cancel_futures=True)
+        pool.shutdown(wait=all(f.done() for f in futures), cancel_futures=True)
 
 
-def build_site(options: Options, project: Project, api: Api) -> SiteResult:
+def build_site(options: Options, project: Project, api: Api, rendered: Rendered) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
     check_site_target(site, project)
-    rendered = render(options, api)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             docs = write_docs(stage / "docs", project, rendered.pages)
@@ -222,11 +235,11 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
 
 
-def render(options: Options, api: Api) -> Rendered:
+def render(options: Options, api: Api) -> Draft:
     started = time.perf_counter()
-    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
-    options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
-    return rendered
+    draft = draft_pages(api, environment(), load_knowledge(options.knowledge))
+    options.reporter.step("render", counted(len(draft.pages), "page", "pages"), time.perf_counter() - started)
+    return draft
 
 
 @dataclass(frozen=True)
@@ -243,8 +256,7 @@ def generate(options: Options) -> tuple[Api, Generated]:
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
-    api = checked_model(options, spec)
-    rendered = render(options, api)
+    api, rendered = checked_pages(options, spec)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())

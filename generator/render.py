@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import yaml
 
 from . import explorer, guides
@@ -47,7 +48,6 @@ class OperationView:
     parameters: list[ParameterView]
     body: list[MediaView]
     responses: list[tuple[str, str, list[MediaView]]]  # status, description, media
-    problem_links: list[tuple[Problem, str]]
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
     pagination_params: list[str]  # the pagination kind's request parameters this operation has
@@ -81,6 +81,7 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     env.globals["L"] = labels
     env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
     env.globals["problem_anchor"] = problem_anchor
+    env.globals["problems_mark"] = lambda op: markupsafe.Markup(problems_mark(op))
     return env
 
 
@@ -97,23 +98,67 @@ class Rendered:
 
 
 def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
-    common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
-              "kinds": {p.kind: p for p in knowledge.pagination}}
-    pages = {"index.md": env.get_template("index.md.j2").render(
-        **common, health_url=HEALTH_URL, overview=guides.overview(api, knowledge))}
+    """Every page for `api`, whose problems are all attached."""
+    return draft_pages(api, env, knowledge).finished(api)
+
+
+def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Draft:
+    """The pages that need no answer from the validator, so they can be made while it
+    runs: the tag pages (each operation with a mark where its problem note goes), the
+    guides and the explorer's data. `Draft.finished` adds the rest."""
+    common = _common(api, knowledge)
+    pages = {"index.md": ""}  # made by Draft.finished, as is the spec-health page
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
         text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
         pages[tag.page], slots[tag.page] = set_aside(text)
-    pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(
-        **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
-    )
+    pages[HEALTH_PAGE] = ""
     for name, context in guides.contexts(api, knowledge).items():
         text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
         pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
-    return Rendered(pages, slots)
+    return Draft(pages, slots, env, knowledge)
+
+
+@dataclass(frozen=True)
+class Draft:
+    pages: dict[str, str]
+    slots: dict[str, dict[str, str]]
+    env: jinja2.Environment
+    knowledge: Knowledge
+
+    def finished(self, api: Api) -> Rendered:
+        """The pages once every problem is known: each operation's problem note in its
+        mark's place, the overview and the spec-health page (both count problems)."""
+        common = _common(api, self.knowledge)
+        note = self.env.get_template("partials/problems.html.j2")
+        pages = dict(self.pages)
+        pages["index.md"] = self.env.get_template("index.md.j2").render(
+            **common, health_url=HEALTH_URL, overview=guides.overview(api, self.knowledge))
+        for tag in api.tags:
+            notes = {
+                problems_mark(op) + "\n": note.render(links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems])
+                for op in tag.operations
+            }
+            pages[tag.page] = MARK.sub(lambda m: notes.get(m.group(0), ""), pages[tag.page])
+        pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(
+            **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
+        )
+        return Rendered(pages, self.slots)
+
+
+def _common(api: Api, knowledge: Knowledge) -> dict:
+    return {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
+            "kinds": {p.kind: p for p in knowledge.pagination}}
+
+
+def problems_mark(op: Operation) -> str:
+    """Where an operation's problem note goes (spec text cannot make it: it is sanitized)."""
+    return f"<!--ead-problems:{op.anchor}-->"
+
+
+MARK = re.compile(r"<!--ead-problems:[^>]*-->\n")
 
 
 # Schema trees, examples and curl blocks are most of a page's weight and are kept out
@@ -151,7 +196,6 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
                 parameters=[ParameterView(p, planner.view(p.schema)) for p in op.parameters],
                 body=[_media_view(planner, m) for m in op.body.media] if op.body else [],
                 responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
-                problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
