@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
 import os
 import sys
@@ -47,14 +46,14 @@ class ConsoleReporter(Reporter):
         self.bar = tqdm(total=total, desc=f"{name:>9}", unit="page", leave=False, file=sys.stderr)
         return lambda: self.bar.update(1)
 
-    def wait(self, name: str, futures: list[concurrent.futures.Future]) -> None:
-        if self.quiet or not sys.stderr.isatty() or all(f.done() for f in futures):
-            concurrent.futures.wait(futures)
+    def wait(self, name: str, ready: Callable[[float | None], bool]) -> None:
+        if self.quiet or not sys.stderr.isatty() or ready(0):
+            ready(None)
             return
         from tqdm import tqdm
 
         with tqdm(desc=f"{name:>9}", bar_format="{desc}  running… {elapsed}", leave=False, file=sys.stderr) as bar:
-            while concurrent.futures.wait(futures, timeout=0.2).not_done:
+            while not ready(0.2):
                 bar.refresh()
 
     def done_progress(self) -> None:

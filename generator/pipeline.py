@@ -7,13 +7,14 @@ models two specs and compares them (`diff`).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import multiprocessing
+import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import jinja2
 
 from . import guides
 from .builder import attach_problems, build_model
@@ -23,9 +24,10 @@ from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem, errors
-from .render import Draft, draft_pages, environment, load_labels
+from .render import Draft, draft_pages, environment, load_labels, rendering_weight, tag_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
+from .forks import ChildFailed, Forked
 from .postbuild import finish_site
 from .project import (
     Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
@@ -47,9 +49,10 @@ class Reporter:
     def progress(self, name: str, total: int) -> Callable[[], None]:
         return lambda: None
     def done_progress(self) -> None: ...
-    def wait(self, name: str, futures: list[concurrent.futures.Future]) -> None:
-        """Block until every one of `futures` is done (a console shows that time passes)."""
-        concurrent.futures.wait(futures)
+    def wait(self, name: str, ready: Callable[[float | None], bool]) -> None:
+        """Block until `ready(timeout)` says the work is done (a console shows that time
+        passes); `ready` waits up to `timeout` seconds."""
+        ready(None)
 
 
 @dataclass
@@ -168,32 +171,18 @@ def node_codes(options: Options, spec: LoadedSpec, api: Api) -> dict[str, str]:
     return codes
 
 
-_FORKED_DOCUMENT: dict | None = None
-
-
-def _validate_forked(part: str) -> list[Problem]:
-    return validate(_FORKED_DOCUMENT or {}, (part,))
-
-
 @contextlib.contextmanager
 def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list[Problem]]]:
     """Validate in forked children, one per pass of the validator, while the caller
     builds the model and its pages."""
-    try:
-        pool = concurrent.futures.ProcessPoolExecutor(len(PARTS), mp_context=multiprocessing.get_context("fork"))
-    except (ValueError, OSError):  # no fork here: validate in line
-        yield lambda: check(options, spec)
-        return
     started = time.perf_counter()
-    global _FORKED_DOCUMENT
-    _FORKED_DOCUMENT = spec.document  # the children inherit it: nothing is pickled
-    futures = [pool.submit(_validate_forked, part) for part in PARTS]
+    children = [Forked(functools.partial(validate, spec.document, (part,))) for part in PARTS]
 
     def result() -> list[Problem]:
-        options.reporter.wait("validate", futures)
+        options.reporter.wait("validate", lambda timeout: all(child.ready(timeout) for child in children))
         try:
-            problems = sorted({p for future in futures for p in future.result()})
-        except concurrent.futures.process.BrokenProcessPool:
+            problems = sorted({p for child in children for p in child.result()})
+        except ChildFailed:
             return check(options, spec)
         found = counted(len(problems), "problem", "problems")
         options.reporter.step("validate", f"{found} (alongside the model and its pages)", time.perf_counter() - started)
@@ -202,7 +191,8 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
     try:
         yield result
     finally:
-        pool.shutdown(wait=all(f.done() for f in futures), cancel_futures=True)
+        for child in children:
+            child.close()
 
 
 def build_site(options: Options, project: Project, api: Api, rendered: Rendered) -> SiteResult:
@@ -236,10 +226,41 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered)
 
 
 def render(options: Options, api: Api) -> Draft:
+    """The draft pages; a forked child makes the later half of the tag pages meanwhile."""
     started = time.perf_counter()
-    draft = draft_pages(api, environment(), load_knowledge(options.knowledge))
+    env, knowledge = environment(), load_knowledge(options.knowledge)
+    share = _LaterTags(api, env, knowledge)
+    try:
+        draft = draft_pages(api, env, knowledge, share)
+    finally:
+        share.close()
     options.reporter.step("render", counted(len(draft.pages), "page", "pages"), time.perf_counter() - started)
     return draft
+
+
+class _LaterTags:
+    """The tag pages at the end of the list, about half of the work, made by a forked child."""
+
+    def __init__(self, api: Api, env: jinja2.Environment, knowledge: Knowledge) -> None:
+        weights = [rendering_weight(tag) for tag in api.tags]
+        half, split = sum(weights) / 2, len(api.tags)
+        while split > 0 and sum(weights[split - 1:]) <= half:
+            split -= 1
+        self.make = functools.partial(tag_pages, api, api.tags[split:], env, knowledge)
+        self.pages = frozenset(tag.page for tag in api.tags[split:])
+        self.child = Forked(self.make) if self.pages else None
+
+    def result(self) -> dict[str, tuple[str, dict[str, str]]]:
+        if self.child is None:
+            return {}
+        try:
+            return self.child.result()
+        except ChildFailed:
+            return self.make()
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close()
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import jinja2
 import markupsafe
@@ -102,23 +104,48 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Ren
     return draft_pages(api, env, knowledge).finished(api)
 
 
-def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Draft:
+class Share(Protocol):
+    """Tag pages another process makes meanwhile (pipeline.render)."""
+
+    pages: frozenset[str]
+
+    def result(self) -> dict[str, tuple[str, dict[str, str]]]: ...
+
+
+def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: Share | None = None) -> Draft:
     """The pages that need no answer from the validator, so they can be made while it
     runs: the tag pages (each operation with a mark where its problem note goes), the
-    guides and the explorer's data. `Draft.finished` adds the rest."""
-    common = _common(api, knowledge)
+    guides and the explorer's data. `Draft.finished` adds the rest. The tag pages
+    named by `share` come from it."""
+    made = tag_pages(api, [t for t in api.tags if share is None or t.page not in share.pages], env, knowledge)
+    guide_pages = {
+        f"guides/{name}.md": set_aside(env.get_template(f"guides/{name}.md.j2").render(**_common(api, knowledge), **context))
+        for name, context in guides.contexts(api, knowledge).items()
+    }
+    if share is not None:
+        made.update(share.result())
     pages = {"index.md": ""}  # made by Draft.finished, as is the spec-health page
     slots: dict[str, dict[str, str]] = {}
-    tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
-        pages[tag.page], slots[tag.page] = set_aside(text)
+        pages[tag.page], slots[tag.page] = made[tag.page]
     pages[HEALTH_PAGE] = ""
-    for name, context in guides.contexts(api, knowledge).items():
-        text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
-        pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
+    for rel, (text, blocks) in guide_pages.items():
+        pages[rel], slots[rel] = text, blocks
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
     return Draft(pages, slots, env, knowledge)
+
+
+def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each tag's page, with its set-aside blocks, by the page's path."""
+    common = _common(api, knowledge)
+    template = env.get_template("tag.md.j2")
+    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))) for tag in tags}
+
+
+def rendering_weight(tag: Tag) -> int:
+    """About how long a tag's page takes to make: its operations and the components they
+    reach (the schema trees are most of the work)."""
+    return len(tag.operations) + len({ref for op in tag.operations for ref in op.uses})
 
 
 @dataclass(frozen=True)
