@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -55,12 +56,59 @@ def _remembering_by_set(checker: type) -> type:
     return Checker
 
 
+class _SchemaChecker30(_remembering_by_set(OpenAPIV30SchemaValidator)):
+    def _validate_schema_meta(self, schema: object, schema_value: object) -> object:
+        """Each schema against JSON Schema draft 4, the library's check, asked only when
+        jsonschema-rs cannot vouch for the schema: over half of the checks' time."""
+        if _surely_draft4(schema_value):
+            return None
+        return super()._validate_schema_meta(schema, schema_value)
+
+
+def _surely_draft4(value: object) -> bool:
+    """True only when the library's check of `value` against the draft 4 metaschema
+    would find nothing: jsonschema-rs finds nothing, and every `pattern` in it compiles
+    as a Python regular expression (the one format that metaschema asks for, checked
+    the library's way). False means: ask the library."""
+    try:
+        if not _fast_draft4_checker().is_valid(value):
+            return False
+    except Exception:  # no jsonschema-rs, or a value it cannot take
+        return False
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            pattern = node.get("pattern")
+            if isinstance(pattern, str) and not _compiles(pattern):
+                return False
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+@functools.cache
+def _fast_draft4_checker():  # noqa: ANN202 (a jsonschema_rs validator)
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft4Validator(OpenAPIV30SchemaValidator.schema_validator_cls.META_SCHEMA, validate_formats=False)
+
+
 class _V30(OpenAPIV30SpecValidator):
     resolver_handlers = NO_RETRIEVAL
-    keyword_validators = {
-        **OpenAPIV30SpecValidator.keyword_validators,
-        "schema": _remembering_by_set(OpenAPIV30SchemaValidator),
-    }
+    keyword_validators = {**OpenAPIV30SpecValidator.keyword_validators, "schema": _SchemaChecker30}
 
 
 class _V31(OpenAPIV31SpecValidator):
