@@ -53,6 +53,12 @@ def _remembering_by_set(checker: type) -> type:
             self.visited_schema_ids = _SeenIds()
             self.meta_checked_schema_ids = _SeenIds()
 
+        def _validate_schema_meta(self, schema: object, schema_value: object) -> object:
+            err = super()._validate_schema_meta(schema, schema_value)
+            if err is not None:  # its path starts at this schema object: say which one
+                err.checked_schema = schema_value
+            return err
+
     return Checker
 
 
@@ -241,8 +247,11 @@ def _to_problem(err: ValidationError, locations: dict[int, str], document: dict)
         detail = _cause(err)
         kind = KIND_BY_KEYWORD.get(str(detail.validator), DEFAULT_KIND)
         path = list(detail.absolute_path)
-        if (not path or path[0] not in document) and id(detail.instance) in locations:
-            where = locations[id(detail.instance)]  # a meta-schema check on one schema node
+        checked = getattr(err, "checked_schema", None)
+        if checked is not None and id(checked) in locations:  # a metaschema check of one schema object
+            where = locations[id(checked)] + pointer(*path)
+        elif (not path or path[0] not in document) and id(detail.instance) in locations:
+            where = locations[id(detail.instance)]
         else:
             where = pointer(*path)
         return Problem(where, kind, _message(detail))

@@ -14,7 +14,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV30SpecValidator
+from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
 
 import importlib
 from generator.load import load_spec
@@ -25,10 +28,11 @@ gate = importlib.import_module("generator.validate")  # the package exports a fu
 
 
 def plainly(document: dict, monkeypatch: pytest.MonkeyPatch) -> list:
-    """What validate() finds with none of its shortcuts: the library's own schema
-    checker and the whole document walked by Python jsonschema."""
+    """What validate() finds with none of its shortcuts: the library's draft-4 check of
+    every schema object, and the whole document walked by Python jsonschema."""
+    unhurried = gate._remembering_by_set(OpenAPIV30SchemaValidator)  # only says where a finding is
     with monkeypatch.context() as patch:
-        patch.setattr(gate._V30, "keyword_validators", OpenAPIV30SpecValidator.keyword_validators)
+        patch.setattr(gate._V30, "keyword_validators", {**OpenAPIV30SpecValidator.keyword_validators, "schema": unhurried})
         patch.setattr(gate, "_worth_checking", lambda document: document)
         return validate(document)
 
@@ -60,6 +64,16 @@ def test_fragments_give_what_the_library_gives(name: str, monkeypatch: pytest.Mo
     assert found == plainly(document, monkeypatch)
     if name != "clean":
         assert found, "each broken fragment has at least one finding"
+
+
+def test_a_finding_of_the_metaschema_check_names_the_schema_it_is_in() -> None:
+    """The library's check of one schema reports paths inside that schema; for a bad
+    value (not an object) the place in the spec was lost, and '/pattern' was all it said."""
+    document = spec({}, {"B": {"pattern": "(?<y>a)"}, "C": {"properties": {"x": {"pattern": "["}}}})
+    assert [(p.pointer, p.message) for p in validate(document)] == [
+        ("/components/schemas/B/pattern", "'(?<y>a)' is not a 'regex'"),
+        ("/components/schemas/C/properties/x/pattern", "'[' is not a 'regex'"),
+    ]
 
 
 def test_each_pass_finds_its_own_and_together_they_find_all(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,3 +130,56 @@ def test_findings_do_not_depend_on_the_libraries_backend(tmp_path) -> None:
     expected = {p.pointer for p in validate(json.loads(broken.read_text()))}
     assert expected and expected <= {p["pointer"] for p in outputs[0]["problems"]}
     assert "Other schema violations" not in {p["kind"] for p in outputs[0]["problems"]}
+
+
+# Schemas made of JSON Schema's and OpenAPI's keywords with right and wrong values:
+# wherever the fast checks (jsonschema-rs) and the library's Python checks could
+# disagree, the findings would differ.
+scalars = st.one_of(st.none(), st.booleans(), st.sampled_from([0, 3, -1, 1.0, 2.5, "", "a", "x-y"]))
+
+
+def keyword_values(schema):  # noqa: ANN001, ANN201 (hypothesis strategies)
+    return {
+        "type": st.sampled_from(["string", "integer", "number", "object", "array", "strin", 3, ["string"]]),
+        "format": st.sampled_from(["int32", "date-time", "byte", "nope", 7]),
+        "pattern": st.sampled_from(["a+", "^x-[a-z]+$", "(?<y>a)", "[", "(?P<y>a)", "\\p{L}", 5]),
+        "enum": st.one_of(st.lists(scalars, max_size=3), scalars),
+        "required": st.one_of(st.lists(st.sampled_from(["a", "b"]), max_size=3), scalars),
+        "maxLength": st.sampled_from([10, 10.0, -1, True, "3"]),
+        "minimum": st.sampled_from([0, 1.5, True, "0"]),
+        "exclusiveMinimum": st.sampled_from([True, 0, "no"]),
+        "multipleOf": st.sampled_from([2, 0, -1, 0.5]),
+        "nullable": st.sampled_from([True, False, "yes"]),
+        "readOnly": st.sampled_from([True, 1]),
+        "uniqueItems": st.sampled_from([True, 0]),
+        "default": st.one_of(scalars, st.lists(scalars, max_size=2)),
+        "example": scalars,
+        "description": st.sampled_from(["text", 4]),
+        "$ref": st.sampled_from(["#/components/schemas/A", "#/nowhere", 3]),
+        "discriminator": st.sampled_from([{"propertyName": "t"}, {"mapping": {}}, "t"]),
+        "properties": st.dictionaries(st.sampled_from(["a", "b", "t"]), schema, max_size=2),
+        "items": st.one_of(schema, st.lists(schema, max_size=2)),
+        "additionalProperties": st.one_of(st.booleans(), schema),
+        "oneOf": st.lists(schema, max_size=2),
+        "allOf": st.one_of(st.lists(schema, max_size=2), schema),
+        "x-ext": scalars,
+        "bogus": scalars,
+    }
+
+
+def schemas(depth: int = 2):  # noqa: ANN201 (a hypothesis strategy)
+    inner = st.just({}) if depth == 0 else schemas(depth - 1)
+    pairs = st.one_of([st.tuples(st.just(k), v) for k, v in keyword_values(inner).items()])
+    return st.lists(pairs, max_size=4).map(dict)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(component=schemas(), inline=schemas())
+def test_any_schema_gives_what_the_library_gives(component: dict, inline: dict) -> None:
+    document = spec(
+        {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": inline}],
+                        "responses": {"200": {"description": "ok"}}}}},
+        {"A": {"type": "string"}, "B": component},
+    )
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert validate(document) == plainly(document, monkeypatch)
