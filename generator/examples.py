@@ -18,7 +18,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_forma
 from referencing import Registry, Specification
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from .refs import Resolver
+from .refs import Resolver, rust_panic
 
 SPEC_URI = "urn:emqx-apidocs:spec"
 FULL_DEPTH = 4  # above this depth every property is shown (within a budget); deeper, only required ones
@@ -73,7 +73,9 @@ class ExampleMaker:
             return self._fit_cache[key]
         try:
             fits = self._validator(where).is_valid(value)
-        except Exception:  # a broken schema, or one reaching outside the spec, vouches for nothing
+        except BaseException as exc:  # a broken schema, or one reaching outside the spec, vouches for nothing
+            if not isinstance(exc, Exception) and not rust_panic(exc):
+                raise
             fits = False
             self.unusable.add(where)
         if key is not None:
@@ -87,6 +89,8 @@ class ExampleMaker:
         return found
 
     def _compile(self, where: str):  # noqa: ANN202
+        if self.resolver.endless(where):
+            raise ValueError(f"checking a value against {where} would never end")
         if self._registry is None:
             spec: Specification = DRAFT202012 if self.openapi_31 else DRAFT4
             self._registry = Registry().with_resource(SPEC_URI, spec.create_resource(self.resolver.document))

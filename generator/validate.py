@@ -14,6 +14,7 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator, OpenAPIV31SchemaValidator
 
 from .problems import Problem, pointer, unescape_pointer
+from .refs import rust_panic
 
 KIND_BY_KEYWORD = {
     "additionalProperties": "Keys that OpenAPI does not allow (extensions need an x- prefix)",
@@ -204,7 +205,12 @@ def _found(errors: Iterator[ValidationError], locations: dict[int, str], documen
         except RecursionError:
             problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
             break
-        except Exception as exc:  # the validator gave up part-way: keep what it found
+        except BaseException as exc:  # the validator gave up part-way: keep what it found
+            if not isinstance(exc, Exception) and not rust_panic(exc):
+                raise
+            if rust_panic(exc):
+                problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
+                break
             problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
             break
         problems.add(_to_problem(err, locations, document))

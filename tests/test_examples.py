@@ -232,3 +232,22 @@ def test_overlapping_alternatives_are_ruled_out_with_null_members():
     maker = ExampleMaker(Resolver(document))
     pointer = "/paths/~1x/put/requestBody/content/application~1json/schema"
     assert not maker.fits({"a": "x"}, pointer) and maker.fits({"a": "x", "b": None}, pointer)
+
+
+def test_schemas_whose_check_would_never_end_are_known_before_any_check() -> None:
+    """A loop of $ref/allOf/anyOf/oneOf/not applies to the same value for ever: such a
+    schema, and any that reaches it, is never handed to a validator (its RecursionError
+    can surface as a panic of a Rust extension, with a backtrace on stderr)."""
+    from generator.refs import Resolver
+
+    schemas = {
+        "Loop1": {"$ref": "#/components/schemas/Loop2"},
+        "Loop2": {"allOf": [{"$ref": "#/components/schemas/Loop1"}]},
+        "Uses": {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Loop1"}}},
+        "Tree": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
+        "Either": {"oneOf": [{"type": "string"}, {"not": {"$ref": "#/components/schemas/Either"}}]},
+        "Plain": {"type": "string"},
+    }
+    resolver = Resolver({"components": {"schemas": schemas}})
+    endless = {name for name in schemas if resolver.endless(f"/components/schemas/{name}")}
+    assert endless == {"Loop1", "Loop2", "Uses", "Either"}
