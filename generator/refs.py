@@ -55,6 +55,8 @@ class Resolver:
         validator goes round such a loop until Python's stack runs out."""
         if self._looping is None:
             self._looping = self._same_value_loops()
+        if not self._looping:  # as in every real spec: nothing to look for
+            return False
         stack, seen = [self.lookup(where)], set()
         while stack:
             node = stack.pop()
@@ -69,10 +71,11 @@ class Resolver:
         return False
 
     def _same_value_loops(self) -> set[int]:
-        """One schema object (by id) of each loop of same-value keywords in the document,
-        found by a depth-first search from every object (a loop always passes a `$ref`)."""
+        """One schema object (by id) of each loop of same-value keywords in the document.
+        A loop always passes a `$ref` (without one the document is a tree), so a
+        depth-first search from each reference's target finds them all."""
         on_path, done, looping = set(), set(), set()
-        for root in _objects(self.document):
+        for root in self._ref_targets():
             if id(root) in done:
                 continue
             on_path.add(id(root))
@@ -91,6 +94,21 @@ class Resolver:
                     stack.append((child, iter(self._same_value(child))))
         return looping
 
+    def _ref_targets(self) -> list[dict]:
+        refs, stack, seen = set(), [self.document], set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, dict):
+                if isinstance(ref := node.get("$ref"), str) and ref.startswith("#"):
+                    refs.add(ref)
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                stack.extend(v for v in node if isinstance(v, (dict, list)))
+        return [t for t in (self.lookup(ref[1:]) for ref in sorted(refs)) if isinstance(t, dict)]
+
     def _same_value(self, node: dict) -> list[dict]:
         found = [node[k] for k in ("not", "if", "then", "else") if isinstance(node.get(k), dict)]
         for keyword in ("allOf", "anyOf", "oneOf"):
@@ -106,22 +124,6 @@ class Resolver:
         key = f"{where}/$ref"
         self.problems.setdefault(key, Problem(key, "Unresolved references", message, source="model"))
         return message
-
-
-def _objects(document: dict) -> list[dict]:
-    """Every object in `document`, each once."""
-    found, stack, seen = [], [document], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            found.append(node)
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
-    return found
 
 
 def component_name(ref: str) -> str:
