@@ -218,7 +218,8 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered)
                 rep.done_progress()
             prefix = project.section
             slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
-            pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
+            assets = assets_for(prefix)
+            pages, dropped = finish_site(stage / "site", slots, (assets.head_script, *assets.polyfills))
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)

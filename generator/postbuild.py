@@ -9,7 +9,9 @@
   spec text that escaped escaping, or from a hand-written page: it is dropped, and the
   build warns.
 - The deep-link script runs from <head>, and the theme's own scripts are deferred, so
-  that a linked operation is on screen with the first paint (see deep-link.js).
+  that a linked operation is on screen with the first paint (see deep-link.js). It,
+  the polyfills and the theme's inline scripts of <head> are one file: the first paint
+  waits for one request, not four.
 
 This is a pass over the finished files, not an engine plugin, so it works the same
 after either engine.
@@ -44,18 +46,21 @@ THEME_SCRIPTS = (
     "var target=document.getElementById(location.hash.slice(1))",
 )
 # a <script> with no src and no type, or a JavaScript type (JSON data blocks stay)
+SCRIPT_SRC = re.compile(r'<script src="(?P<src>[^"]+)"></script>')
 INLINE_SCRIPT = re.compile(
     r'<script(?P<attrs>(?:\s+type="(?:text|application)/javascript")?)>(?P<code>.*?)</script>', re.S
 )
 
 
-def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: str) -> tuple[int, list[str]]:
+def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_scripts: tuple[str, ...]) -> tuple[int, list[str]]:
     """Finish every HTML page under `site_dir`; returns how many there were, and warnings.
 
     `slots` holds the set-aside blocks by the page's source path inside docs_dir;
-    `head_script` is the deep-link script's path inside the site.
+    `head_scripts` are the site's own scripts for <head> (the deep-link script first),
+    as paths inside the site.
     """
     pages, warnings = 0, []
+    ours = {path: (site_dir / path).read_text(encoding="utf-8") for path in head_scripts if (site_dir / path).is_file()}
     for path in sorted(site_dir.rglob("*.html")):
         url = path.relative_to(site_dir).as_posix()
         pages += 1
@@ -64,10 +69,10 @@ def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: s
         if blocks:
             html = put_back(html, blocks)
         page_url = None if url == "404.html" else url  # 404.html is served from any path
+        html = _one_head_script(html, page_url, site_dir, ours)
         dropped: list[str] = []
         html = externalize_scripts(html, page_url, site_dir, dropped)
         warnings += [f"{url}: dropped an inline script that is not the theme's: {code!r}" for code in dropped]
-        html = _head(html, _link(page_url, head_script))
         path.write_text(html, encoding="utf-8")
     return pages, warnings
 
@@ -76,13 +81,38 @@ def _link(page_url: str | None, target: str) -> str:
     return f"/{target}" if page_url is None else relative(page_url, target)
 
 
-def _head(html: str, deep_link: str) -> str:
-    """The CSP meta and the deep-link script first in <head>; the theme's scripts deferred."""
+def _one_head_script(html: str, page_url: str | None, site_dir: Path, ours: dict[str, str]) -> str:
+    """The CSP meta first in <head>, then one script: ours (`ours`: the deep-link script
+    first, then the polyfills, by path) and the theme's inline scripts of <head>, in one
+    file named by its content, so the first paint waits for one file, not four. The
+    theme's other scripts are deferred."""
+    end = html.find("</head>")
+    if end < 0:
+        return html
+    head, body = html[:end], html[end:]
+    codes = list(ours.values())
+    links = {_link(page_url, path) for path in ours}
+    head = SCRIPT_SRC.sub(lambda m: "" if m.group("src") in links else m.group(0), head)
+
+    def theme_in(match: re.Match[str]) -> str:
+        code = match.group("code")
+        if code.lstrip().startswith(THEME_SCRIPTS):
+            codes.append(code)
+            return ""
+        return match.group(0)  # not the theme's: externalize_scripts drops it and warns
+
+    head = INLINE_SCRIPT.sub(theme_in, head)
+    combined = "".join(code.rstrip() + "\n;\n" for code in codes)
+    name = "head-" + hashlib.sha256(combined.encode()).hexdigest()[:16] + ".js"
+    target = site_dir / INLINE_FOLDER / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(combined, encoding="utf-8")
     first = (
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
-        f'<script src="{deep_link}"></script>'
+        f'<script src="{_link(page_url, f"{INLINE_FOLDER}/{name}")}"></script>'
     )
-    html = HEAD.sub(lambda m: m.group(0) + first, html, count=1)
+    html = HEAD.sub(lambda m: m.group(0) + first, head, count=1) + body
     at = html.rfind(THEME_CONFIG)
     if at >= 0:
         html = html[:at] + html[at:].replace("<script src=", "<script defer src=")

@@ -485,3 +485,26 @@ def test_real_spec_builds_are_identical_under_two_hash_seeds(shared_specs: Path,
     first, second = (tree_hash(site) for site in sites.values())
     assert len(first) > 50
     assert differences(first, second) == [], "builds under two hash seeds differ"
+
+
+def test_each_page_waits_for_one_script_before_its_first_paint(tmp_path: Path) -> None:
+    """The CSP meta, then one script that holds the deep-link script, the search shim and
+    the theme's inline <head> script, in that order; nothing else blocks in <head>."""
+    from generator.pipeline import Options, build as build_site
+
+    site = tmp_path / "site"
+    build_site(Options(spec=str(DEFAULT_SPEC), site=site))
+    deep_link = (REPO / "templates" / "assets" / "javascripts" / "deep-link.js").read_text(encoding="utf-8")
+    shim = (REPO / "templates" / "assets" / "javascripts" / "iframe-worker-shim.js").read_text(encoding="utf-8")
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert re.search(r'<head[^>]*><meta http-equiv="Content-Security-Policy"', head), page
+        scripts = re.findall(r"<script\b[^>]*>", head)
+        assert len(scripts) == 1, (page, scripts)
+        src = re.search(r'src="([^"]+)"', scripts[0]).group(1)
+        assert "defer" not in scripts[0] and head.index(scripts[0]) < head.index("stylesheet")
+        target = site / src.lstrip("/") if src.startswith("/") else (page.parent / src).resolve()
+        code = target.read_text(encoding="utf-8")
+        assert code.index(deep_link.strip()) < code.index(shim.strip()) < code.index("__md_scope=new URL("), page
