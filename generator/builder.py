@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
-from .model import HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
+from .model import CHANGES_SLUG, HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
 from .problems import Problem, pointer
 from .refs import Resolver, component_name
 from .schema import SchemaNode, SchemaRegistry, to_json
@@ -465,7 +465,7 @@ def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...
     for op in operations:
         by_tag.setdefault(op.tag, []).append(op)
     order = [n for n in descriptions if n in by_tag] + sorted(n for n in by_tag if n not in descriptions)
-    slugs = SlugSet({HEALTH_SLUG})
+    slugs = SlugSet({HEALTH_SLUG, CHANGES_SLUG})
     tags = []
     for name in order:
         slug = slugs.claim(slugify(name, fallback="tag"))

@@ -19,6 +19,7 @@ from .model import HEALTH_SLUG, code_anchor
 from .sanitize import breakable, inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
+from .versions import CHANGES_PAGE, Badge, VersionPages
 from .views import PagePlanner, SchemaView
 from .words import counted
 from .project import ASSET_FOLDER
@@ -51,6 +52,7 @@ class OperationView:
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
     pagination_params: list[str]  # the pagination kind's request parameters this operation has
+    badges: tuple[Badge, ...] = ()  # in a site of several versions: new, changed, removed
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -80,8 +82,16 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     labels = load_labels(templates, language)
     env.globals["L"] = labels
     env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
+    env.filters["say"] = say
     env.globals["problem_anchor"] = problem_anchor
     return env
+
+
+def say(text: str, **values: object) -> str:
+    """A label with its `{name}` places filled: `"New in {version}" | say(version="5.8.1")`."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,9 @@ class Rendered:
         return {rel: put_back(text, self.slots[rel]) if rel in self.slots else text for rel, text in self.pages.items()}
 
 
-def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
+def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, version: VersionPages | None = None) -> Rendered:
+    """Every page of the reference; with `version`, one version of a site of several: its
+    badges on the operations and its What-changed page."""
     common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
               "kinds": {p.kind: p for p in knowledge.pagination}}
     pages = {"index.md": env.get_template("index.md.j2").render(
@@ -104,8 +116,11 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Ren
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
+        views = _operation_views(api, tag, knowledge, version.badges if version else {})
+        text = tag_template.render(**common, tag=tag, ops=views)
         pages[tag.page], slots[tag.page] = set_aside(text)
+    if version is not None and version.changes is not None:
+        pages[CHANGES_PAGE] = env.get_template("what-changed.md.j2").render(**common, page=version.changes)
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(
         **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
     )
@@ -140,7 +155,9 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
     return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
-def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[OperationView]:
+def _operation_views(
+    api: Api, tag: Tag, knowledge: Knowledge, badges: dict[tuple[str, str], tuple[Badge, ...]]
+) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
     views = []
     for op in tag.operations:
@@ -155,6 +172,7 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
+                badges=badges.get((op.method, op.path), ()),
             )
         )
     return views
