@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import jinja2
+
 from . import guides
 from .builder import attach_problems, build_model
 from .diff import Comparison, compare
+from .parallel import Helper, build_html, done
 from .enrich import enrich
 from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
-from .problems import Problem, errors
+from .problems import InputError, Problem, errors
 from .render import environment, load_labels, render_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
@@ -36,6 +39,8 @@ from .site import (
     write_operations_json, write_section,
 )
 from .validate import validate
+from .versions import CHANGES_PAGE, Version, VersionPages, VersionSource, history, version_pages
+from .versionsite import SiteVersion, finish_versions, write_root
 from .words import counted
 
 
@@ -93,9 +98,13 @@ def checked_model(options: Options, spec: LoadedSpec) -> Api:
     child meanwhile) and the model's own."""
     knowledge = load_knowledge(options.knowledge)
     with validating(options, spec) as validator_problems:
-        api = model(options, spec, knowledge)
-        api = enrich(api, knowledge, node_codes(options, spec, api))
-        return attach_problems(api, validator_problems())
+        return attach_problems(enriched(options, spec, knowledge), validator_problems())
+
+
+def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
+    """The model with the EMQX knowledge (and a live node's error codes) added."""
+    api = model(options, spec, knowledge)
+    return enrich(api, knowledge, node_codes(options, spec, api))
 
 
 def compared(options: Options, old: str, new: str) -> Comparison:
@@ -155,25 +164,15 @@ def node_codes(options: Options, spec: LoadedSpec, api: Api) -> dict[str, str]:
     return codes
 
 
-_FORKED_DOCUMENT: dict | None = None
-
-
-def _validate_forked() -> list[Problem]:
-    return validate(_FORKED_DOCUMENT or {})
-
-
 @contextlib.contextmanager
 def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list[Problem]]]:
-    """Validate in a forked child while the caller builds the model on the other core."""
-    try:
-        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    except (ValueError, OSError):  # no fork here: validate in line
+    """Validate in the helper process while the caller builds the model on the other core."""
+    helper = Helper([spec.document])
+    if helper.pool is None:  # no fork here: validate in line
         yield lambda: check(options, spec)
         return
     started = time.perf_counter()
-    global _FORKED_DOCUMENT
-    _FORKED_DOCUMENT = spec.document  # the child inherits it: nothing is pickled
-    future = pool.submit(_validate_forked)
+    future = helper.validate(0)
 
     def result() -> list[Problem]:
         options.reporter.wait("validate", future)
@@ -188,7 +187,7 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
     try:
         yield result
     finally:
-        pool.shutdown(wait=future.done(), cancel_futures=True)
+        helper.close(wait=future.done())
 
 
 def build_site(options: Options, project: Project, api: Api) -> SiteResult:
@@ -198,35 +197,167 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
     rendered = render(options, api)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            docs = write_docs(stage / "docs", project, rendered.pages)
-            config, notes = site_config(
-                project, docs=docs.name, out="site", nav=site_nav(project, api, docs),
-                site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
-            )
-            for note in notes:
-                rep.note(note)
-            limits = engine_limits(options.engine, config)
-            (stage / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+            staged = stage_project(options, project, api, rendered, stage)
             started = time.perf_counter()
-            tick = rep.progress(options.engine, sum(1 for _ in docs.rglob("*.md")))
+            tick = rep.progress(options.engine, staged.sources)
             try:
-                warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
+                warnings = run_engine(options.engine, staged.config_file, tick)
             finally:
                 rep.done_progress()
-            prefix = project.section
-            slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
-            pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
+            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_script)
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
-    return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
+    return SiteResult(site=site, pages=pages, mkdocs_warnings=staged.limits + tuple(warnings + dropped))
 
 
-def render(options: Options, api: Api) -> Rendered:
+@dataclass(frozen=True)
+class Staged:
+    """A project ready for the engine: its settings file, beside `docs/`; the site goes to `site/`."""
+
+    config_file: Path
+    slots: dict[str, dict[str, str]]  # the set-aside blocks by page source, inside docs_dir
+    head_script: str
+    limits: tuple[str, ...]  # what the engine will not do of these settings
+    sources: int  # page sources, for the progress bar
+
+
+def stage_project(options: Options, project: Project, api: Api, rendered: Rendered, folder: Path, *,
+                  versions: bool = False, changes: bool = False, notes: bool = True) -> Staged:
+    """The docs folder and the settings an engine builds from, in `folder`; with
+    `versions`, one version of a site of several (`changes`: it has a What-changed page)."""
+    docs = write_docs(folder / "docs", project, rendered.pages, versions)
+    config, said = site_config(
+        project, docs=docs.name, out="site", nav=site_nav(project, api, docs, changes),
+        site_name=theme_text(api.title) if project.bundled else None, engine=options.engine, versions=versions,
+    )
+    for note in said if notes else ():
+        options.reporter.note(note)
+    (folder / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+    prefix = project.section
+    return Staged(
+        config_file=folder / "mkdocs.yml", slots={prefix + rel: blocks for rel, blocks in rendered.slots.items()},
+        head_script=assets_for(prefix).head_script, limits=tuple(engine_limits(options.engine, config)),
+        sources=sum(1 for _ in docs.rglob("*.md")),
+    )
+
+
+def render(options: Options, api: Api, env: jinja2.Environment | None = None,
+           version: VersionPages | None = None) -> Rendered:
     started = time.perf_counter()
-    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
-    options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
+    rendered = render_pages(api, env or environment(), load_knowledge(options.knowledge), version)
+    said = f"{version.label}: " if version else ""
+    options.reporter.step("render", said + counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
+
+
+# ------------------------------------------------------------------ a site of several versions
+
+
+@dataclass(frozen=True)
+class BuiltVersion:
+    label: str
+    spec: LoadedSpec
+    api: Api  # with its problems
+
+
+@dataclass(frozen=True)
+class BuiltVersions:
+    project: Project
+    versions: tuple[BuiltVersion, ...]  # oldest first
+    site: SiteResult | None  # None when --strict refused to build: a spec has errors
+
+
+def build_versions(options: Options, sources: tuple[VersionSource, ...], strict: bool = False) -> BuiltVersions:
+    """Several versions in one site, a complete site in a folder each (see versionsite.py).
+
+    Each spec is loaded, then validated in the helper process while the main one models
+    it; a spec that several labels name is validated and modelled once. Each version is
+    compared with the one before it, rendered with its badges and What-changed page, and
+    its engine runs in the helper (once idle) while the main process renders the next.
+    """
+    project = load_project(options.config)
+    options = with_project(options, project)
+    rep, site = options.reporter, options.site.absolute()
+    check_site_target(site, project)
+    specs = [load(replace(options, spec=source.source)) for source in sources]
+    firsts = {spec.digest: spec for spec in reversed(specs)}  # one spec per digest
+    knowledge = load_knowledge(options.knowledge)
+    with Helper([spec.document for spec in firsts.values()]) as helper:
+        started = time.perf_counter()
+        validations = {digest: helper.validate(i) for i, digest in enumerate(firsts)}
+        apis = {digest: enriched(options, spec, knowledge) for digest, spec in firsts.items()}
+        versions = compared_versions(options, sources, specs, apis)
+        found: dict[str, list[Problem]] = {}
+
+        def checked(index: int) -> Api:
+            spec = specs[index]
+            if spec.digest not in found:
+                rep.wait("validate", validations[spec.digest])
+                found[spec.digest] = Helper.result(validations[spec.digest], validate, spec.document)
+                what = counted(len(found[spec.digest]), "problem", "problems")
+                rep.step("validate", f"{sources[index].label}: {what}", time.perf_counter() - started)
+            return attach_problems(versions[index].api, found[spec.digest])
+
+        built = [BuiltVersion(source.label, spec, checked(i)) if strict else None
+                 for i, (source, spec) in enumerate(zip(sources, specs))]
+        if strict and any(errors(b.api.problems) for b in built if b):
+            return BuiltVersions(project, tuple(b for b in built if b), None)
+        env = environment()
+        with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
+            with staging(site) as stage:
+                try:
+                    result = _build_version_folders(options, project, versions, specs, checked, helper, env, stage)
+                finally:
+                    helper.close(wait=True)  # an engine in the helper writes into the staging folder
+                swap_in(stage / "site", site)
+    return BuiltVersions(project, result[0], SiteResult(site=site, pages=result[1], mkdocs_warnings=result[2]))
+
+
+def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
+                           checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
+                           stage: Path) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
+    """Each version's site into stage/site/LABEL, then what joins them."""
+    rep = options.reporter
+    built, runs = [], []
+    for index, version in enumerate(versions):
+        api = checked(index)
+        pages = version_pages(versions, index, project.section)
+        rendered = render(options, api, env, pages)
+        staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
+                               changes=pages.changes is not None, notes=index == 0)
+        work = (options.engine, staged.config_file, staged.slots, staged.head_script)
+        began = time.perf_counter()
+        # the helper takes an engine run once it has validated every spec; until then it runs here
+        outcome = helper.submit(build_html, *work) if helper.idle() else done(build_html(*work))
+        runs.append((staged, began, outcome, work))
+        built.append(BuiltVersion(version.label, specs[index], api))
+    out = stage / "site"
+    out.mkdir()
+    total, warnings = 0, []
+    for b, (staged, began, future, work) in zip(built, runs):
+        pages, said = Helper.result(future, build_html, *work)
+        rep.step(options.engine, f"{b.label}: {counted(pages, 'page', 'pages')}", time.perf_counter() - began)
+        total += pages
+        warnings += [f"{b.label}: {line}" for line in (*staged.limits, *said)]
+        os.rename(staged.config_file.parent / "site", out / b.label)
+        write_operations_json(out / b.label / project.section, b.api)
+    joined = [SiteVersion(b.label, b.api) for b in built]
+    warnings += finish_versions(out, joined, project.section, env)
+    write_root(out, joined, env)
+    return tuple(built), total, tuple(warnings)
+
+
+def compared_versions(options: Options, sources: tuple[VersionSource, ...], specs: list[LoadedSpec],
+                      apis: dict[str, Api]) -> tuple[Version, ...]:
+    """Every version with its comparison to the one before (no comparison between two
+    versions of one spec: they have no changes)."""
+    started = time.perf_counter()
+    versions = history([(source.label, apis[spec.digest], spec.digest) for source, spec in zip(sources, specs)])
+    found = sum(len(v.comparison.changes) for v in versions if v.comparison)
+    pairs = counted(len(versions) - 1, "pair", "pairs")
+    options.reporter.step("compare", f"{pairs}, {counted(found, 'change', 'changes')}", time.perf_counter() - started)
+    return versions
 
 
 @dataclass(frozen=True)
@@ -240,6 +371,9 @@ def generate(options: Options) -> tuple[Api, Generated]:
     """The reference's pages and assets into the team's docs_dir/section, for an engine the
     team runs itself (mkdocs build or serve, zensical build)."""
     project = load_project(options.config)
+    if project.versions and not options.spec:
+        raise InputError(f"{project.config_file}: generate writes the reference of one version, and "
+                         f"extra.emqx_apidocs.versions lists several: choose one with --spec")
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
@@ -254,13 +388,14 @@ def generate(options: Options) -> tuple[Api, Generated]:
     return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
 
 
-def site_nav(project: Project, api: Api, docs: Path) -> list | None:
+def site_nav(project: Project, api: Api, docs: Path, changes: bool = False) -> list | None:
     """The site's navigation: the team's, with the reference where it names the section.
 
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
+    `changes`: the reference has a What-changed page (one version of a site of several).
     """
-    reference, title = _reference_nav(project.section, api), theme_text(api.title)
+    reference, title = _reference_nav(project.section, api, changes), theme_text(api.title)
     nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
         return nav if found else [*nav, {title: reference}]
@@ -269,10 +404,12 @@ def site_nav(project: Project, api: Api, docs: Path) -> list | None:
     return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
-def _reference_nav(section: str, api: Api) -> list:
+def _reference_nav(section: str, api: Api, changes: bool = False) -> list:
     labels = load_labels()
+    whats_new = [{labels["versions"]["what_changed"]: f"{section}{CHANGES_PAGE}"}] if changes else []
     return [
         {labels["overview"]: f"{section}index.md"},
+        *whats_new,
         {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
         {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
         {labels["spec_health"]: f"{section}reference/spec-health.md"},
