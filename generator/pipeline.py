@@ -242,10 +242,10 @@ def stage_project(options: Options, project: Project, api: Api, rendered: Render
     )
 
 
-def render(options: Options, api: Api, env: jinja2.Environment | None = None,
-           version: VersionPages | None = None) -> Rendered:
+def render(options: Options, api: Api, env: jinja2.Environment | None = None, version: VersionPages | None = None,
+           same_spec: tuple[Rendered, VersionPages] | None = None) -> Rendered:
     started = time.perf_counter()
-    rendered = render_pages(api, env or environment(), load_knowledge(options.knowledge), version)
+    rendered = render_pages(api, env or environment(), load_knowledge(options.knowledge), version, same_spec)
     said = f"{version.label}: " if version else ""
     options.reporter.step("render", said + counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
@@ -281,7 +281,9 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
     rep, site = options.reporter, options.site.absolute()
     check_site_target(site, project)
     specs = [load(replace(options, spec=source.source)) for source in sources]
-    firsts = {spec.digest: spec for spec in reversed(specs)}  # one spec per digest
+    firsts: dict[str, LoadedSpec] = {}  # one spec per digest, oldest first: validated in that order
+    for spec in specs:
+        firsts.setdefault(spec.digest, spec)
     knowledge = load_knowledge(options.knowledge)
     with Helper([spec.document for spec in firsts.values()]) as helper:
         started = time.perf_counter()
@@ -314,34 +316,50 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
     return BuiltVersions(project, result[0], SiteResult(site=site, pages=result[1], mkdocs_warnings=result[2]))
 
 
+@dataclass
+class _EngineRun:
+    label: str
+    staged: Staged
+    work: tuple  # build_html's arguments
+    future: concurrent.futures.Future
+    started: float
+    seconds: float | None = None  # how long it took here; None: in the helper, done when collected
+
+
 def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
                            checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
                            stage: Path) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
     """Each version's site into stage/site/LABEL, then what joins them."""
-    rep = options.reporter
     built, runs = [], []
+    by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
     for index, version in enumerate(versions):
         api = checked(index)
         pages = version_pages(versions, index, project.section)
-        rendered = render(options, api, env, pages)
+        rendered = render(options, api, env, pages, by_spec.get(specs[index].digest))
+        by_spec[specs[index].digest] = (rendered, pages)
         staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
                                changes=pages.changes is not None, notes=index == 0)
         work = (options.engine, staged.config_file, staged.slots, staged.head_script)
-        began = time.perf_counter()
+        started = time.perf_counter()
         # the helper takes an engine run once it has validated every spec; until then it runs here
-        outcome = helper.submit(build_html, *work) if helper.idle() else done(build_html(*work))
-        runs.append((staged, began, outcome, work))
+        if helper.idle():
+            runs.append(_EngineRun(version.label, staged, work, helper.submit(build_html, *work), started))
+        else:
+            result = done(build_html(*work))
+            runs.append(_EngineRun(version.label, staged, work, result, started, time.perf_counter() - started))
         built.append(BuiltVersion(version.label, specs[index], api))
     out = stage / "site"
     out.mkdir()
     total, warnings = 0, []
-    for b, (staged, began, future, work) in zip(built, runs):
-        pages, said = Helper.result(future, build_html, *work)
-        rep.step(options.engine, f"{b.label}: {counted(pages, 'page', 'pages')}", time.perf_counter() - began)
+    for run, version in zip(runs, built):
+        pages, said = Helper.result(run.future, build_html, *run.work)
+        where = "" if run.seconds is not None else " (in the helper)"
+        seconds = run.seconds if run.seconds is not None else time.perf_counter() - run.started
+        options.reporter.step(options.engine, f"{run.label}: {counted(pages, 'page', 'pages')}{where}", seconds)
         total += pages
-        warnings += [f"{b.label}: {line}" for line in (*staged.limits, *said)]
-        os.rename(staged.config_file.parent / "site", out / b.label)
-        write_operations_json(out / b.label / project.section, b.api)
+        warnings += [f"{run.label}: {line}" for line in (*run.staged.limits, *said)]
+        os.rename(run.staged.config_file.parent / "site", out / run.label)
+        write_operations_json(out / run.label / project.section, version.api)
     joined = [SiteVersion(b.label, b.api) for b in built]
     warnings += finish_versions(out, joined, project.section, env)
     write_root(out, joined, env)

@@ -77,16 +77,15 @@ def finish_versions(site: Path, versions: list[SiteVersion], section: str, env: 
             path = folder / rel
             html = path.read_text(encoding="utf-8")
             served_anywhere = rel == "404.html"
+            if served_anywhere:  # its links start at the root: this version's folder is below it
+                html = THEME_BASE.sub(lambda m: f"{m.group(1)}/{version.label}/{m.group(2)}",
+                                      ROOT_LINK.sub(lambda m: f'{m.group(1)}="/{version.label}/', html))
             links = [_link(version.label, rel, other.label, pages[other.label], served_anywhere,
                            newest=other is versions[-1]) for other in reversed(versions)]
             at, top = _selector_place(html)
-            selector = template.render(current=version.label, links=links, top=top)
-            html = html[:at] + selector + html[at:]
+            html = html[:at] + template.render(current=version.label, links=links, top=top).strip() + html[at:]
             if top:
                 warnings.append(f"{version.label}/{rel}: no header title; the version selector is at the top of the page")
-            if served_anywhere:
-                html = THEME_BASE.sub(lambda m: f"{m.group(1)}/{version.label}/{m.group(2)}",
-                                      ROOT_LINK.sub(lambda m: f'{m.group(1)}="/{version.label}/', html))
             path.write_text(html, encoding="utf-8")
     return warnings
 
@@ -101,9 +100,12 @@ class _Link:
 
 def _link(label: str, rel: str, other: str, other_pages: set[str], served_anywhere: bool, *, newest: bool) -> _Link:
     """The selector's link from page `rel` of version `label` to version `other`: the
-    same page there, else that version's home page."""
+    same page there, else that version's home page (which is also where the 404 page,
+    served from any path, links to)."""
+    if served_anywhere:
+        return _Link(other, f"/{other}/index.html", other == label, newest)
     target = rel if rel in other_pages else "index.html"
-    href = f"/{other}/{target}" if served_anywhere else relative_link(f"{label}/{rel}", f"{other}/{target}")
+    href = relative_link(f"{label}/{rel}", f"{other}/{target}")
     return _Link(other, href, other == label, newest)
 
 
