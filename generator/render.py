@@ -106,21 +106,33 @@ class Rendered:
         return {rel: put_back(text, self.slots[rel]) if rel in self.slots else text for rel, text in self.pages.items()}
 
 
-def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, version: VersionPages | None = None) -> Rendered:
+def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, version: VersionPages | None = None,
+                 same_spec: tuple[Rendered, VersionPages] | None = None) -> Rendered:
     """Every page of the reference; with `version`, one version of a site of several: its
-    badges on the operations and its What-changed page."""
+    badges on the operations and its What-changed page. `same_spec`: the pages of another
+    version of the same spec, reused wherever this version's badges are the same."""
     common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles},
               "kinds": {p.kind: p for p in knowledge.pagination}}
-    pages = {"index.md": env.get_template("index.md.j2").render(
-        **common, health_url=HEALTH_URL, overview=guides.overview(api, knowledge))}
+    earlier, earlier_version = same_spec if same_spec else (None, None)
+    pages: dict[str, str] = {}
+    if earlier is None:
+        pages["index.md"] = env.get_template("index.md.j2").render(
+            **common, health_url=HEALTH_URL, overview=guides.overview(api, knowledge))
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
+        if earlier is not None and _tag_badges(tag, version) == _tag_badges(tag, earlier_version):
+            pages[tag.page], slots[tag.page] = earlier.pages[tag.page], earlier.slots[tag.page]
+            continue
         views = _operation_views(api, tag, knowledge, version.badges if version else {})
         text = tag_template.render(**common, tag=tag, ops=views)
         pages[tag.page], slots[tag.page] = set_aside(text)
     if version is not None and version.changes is not None:
         pages[CHANGES_PAGE] = env.get_template("what-changed.md.j2").render(**common, page=version.changes)
+    if earlier is not None:  # the rest does not depend on the version
+        shared = [rel for rel in earlier.pages if rel != CHANGES_PAGE and rel not in pages]
+        return Rendered({**pages, **{rel: earlier.pages[rel] for rel in shared}},
+                        {**slots, **{rel: earlier.slots[rel] for rel in shared if rel in earlier.slots}})
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(
         **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
     )
@@ -129,6 +141,10 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, versio
         pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
     return Rendered(pages, slots)
+
+
+def _tag_badges(tag: Tag, version: VersionPages | None) -> tuple:
+    return tuple(version.badges.get((op.method, op.path), ()) for op in tag.operations) if version else ()
 
 
 # Schema trees, examples and curl blocks are most of a page's weight and are kept out
