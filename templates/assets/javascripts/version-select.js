@@ -18,22 +18,41 @@
     return Object.prototype.hasOwnProperty.call(object, key);
   }
 
-  // The operation being read: the one the address names, else the one whose heading is
-  // the last above the top of the window (none at the top of a page).
-  function operation() {
-    var id = "";
+  function fragment(url) {
     try {
-      id = decodeURIComponent(location.hash.slice(1));
+      return decodeURIComponent(new URL(url).hash.slice(1));
     } catch (e) {
-      id = "";
+      return "";
     }
-    if (id && has(DATA.anchors, id)) return DATA.anchors[id];
+  }
+
+  // The operation the reader asked for: the address's fragment when the page was opened
+  // (the navigation entry keeps it: the theme's navigation.tracking rewrites the address
+  // as the page scrolls, without an event, and may name the operation above a
+  // deep-linked one), then the fragment of each link followed within the page.
+  var navigation = window.performance && performance.getEntriesByType
+    ? performance.getEntriesByType("navigation")[0] : null;
+  var asked = fragment(navigation && navigation.name ? navigation.name : location.href);
+  window.addEventListener("hashchange", function () {
+    asked = fragment(location.href);
+  });
+
+  // The operation being read: the one asked for while its heading is on screen; else
+  // the one whose heading is the last in the top quarter of the window or above it;
+  // none at the top of a page.
+  function operation() {
     var header = document.querySelector(".md-header");
-    var top = (header ? header.getBoundingClientRect().bottom : 0) + 8;
+    var top = header ? header.getBoundingClientRect().bottom : 0;
+    var named = asked && has(DATA.anchors, asked) ? document.getElementById(asked) : null;
+    if (named) {
+      var box = named.getBoundingClientRect();
+      if (box.top >= top - 4 && box.top < window.innerHeight) return DATA.anchors[asked];
+    }
+    var limit = Math.max(top + 32, window.innerHeight / 4);
     var found = null;
     var headings = document.querySelectorAll("h2.ead-h[id]");
     for (var i = 0; i < headings.length; i += 1) {
-      if (headings[i].getBoundingClientRect().top > top) break;
+      if (headings[i].getBoundingClientRect().top > limit) break;
       found = headings[i];
     }
     return found && has(DATA.anchors, found.id) ? DATA.anchors[found.id] : null;
