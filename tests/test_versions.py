@@ -261,10 +261,13 @@ def test_a_label_given_twice_is_one_line_and_exit_2(tmp_path: Path) -> None:
     one_line_error(result, "5.8.1", "given twice")
 
 
-def test_help_shows_the_versions_form() -> None:
+def test_help_and_readme_show_the_versions_form() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("build", "serve"):
         helped = run(command, "--help")
         assert helped.returncode == 0 and "LABEL=" in helped.stdout and "--spec 5.8.0=" in helped.stdout, explain(helped)
+        assert re.search(rf"emqx-apidocs {command} +\[--config PATH\] \[--spec \[LABEL=\]PATH_OR_URL\]\.\.\.", readme)
+    assert "## A site of several versions" in readme and "extra.emqx_apidocs.versions" in readme
 
 
 def test_a_missing_spec_of_one_version_names_it_and_keeps_the_old_site(tmp_path: Path) -> None:
