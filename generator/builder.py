@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
+from .closures import SharedChecks
 from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
@@ -61,8 +62,10 @@ def _problems_of(op: Operation, problems: tuple[Problem, ...]) -> tuple[Problem,
     return tuple(p for p in problems if (p.pointer + "/").startswith(roots))
 
 
-def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "") -> Api:
-    """The model with the problems found while building it (not the validator's)."""
+def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "",
+                shared: SharedChecks | None = None) -> Api:
+    """The model with the problems found while building it (not the validator's).
+    `shared`: example checks shared with the models of other specs (see closures.py)."""
     resolver = Resolver(document)
     ctx = _Context(
         document=document,
@@ -71,7 +74,7 @@ def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = 
         registry=SchemaRegistry(resolver),
         examples=ExampleMaker(
             resolver, knowledge.example_values, str(document.get("openapi", "")).startswith("3.1"),
-            until_names=knowledge.until_properties, until_value=knowledge.until_example,
+            until_names=knowledge.until_properties, until_value=knowledge.until_example, shared=shared,
         ),
         base_path=_base_path(document, knowledge),
         base_url=base_url or knowledge.default_base_url,

@@ -19,6 +19,7 @@ import jinja2
 
 from . import guides
 from .builder import attach_problems, build_model
+from .closures import SharedChecks
 from .diff import Comparison, compare
 from .parallel import Helper, build_html, done
 from .enrich import enrich
@@ -101,9 +102,9 @@ def checked_model(options: Options, spec: LoadedSpec) -> Api:
         return attach_problems(enriched(options, spec, knowledge), validator_problems())
 
 
-def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
+def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
     """The model with the EMQX knowledge (and a live node's error codes) added."""
-    api = model(options, spec, knowledge)
+    api = model(options, spec, knowledge, shared)
     return enrich(api, knowledge, node_codes(options, spec, api))
 
 
@@ -140,9 +141,9 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     return problems
 
 
-def model(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
+def model(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
     started = time.perf_counter()
-    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
+    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label, shared=shared)
     options.reporter.step(
         "model", ", ".join((
             counted(len(api.operations), "operation", "operations"), counted(len(api.tags), "tag", "tags"),
@@ -288,7 +289,8 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
     with Helper([spec.document for spec in firsts.values()]) as helper:
         started = time.perf_counter()
         validations = {digest: helper.validate(i) for i, digest in enumerate(firsts)}
-        apis = {digest: enriched(options, spec, knowledge) for digest, spec in firsts.items()}
+        checks = SharedChecks()  # an example checked against a schema all versions share is checked once
+        apis = {digest: enriched(options, spec, knowledge, checks) for digest, spec in firsts.items()}
         versions = compared_versions(options, sources, specs, apis)
         found: dict[str, list[Problem]] = {}
 

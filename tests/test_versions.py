@@ -244,6 +244,41 @@ paths:
     assert [t.page for t in api.tags] == ["reference/what-changed-2.md"]
 
 
+SHAPES = """
+paths:
+  /things:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Other'}}}}}
+components:
+  schemas:
+    Thing: {type: object, required: [size], properties: {size: {$ref: '#/components/schemas/Size'}}}
+    Size: {type: %s, example: %s}
+    Other: {type: object, properties: {name: {type: string}, loop: {$ref: '#/components/schemas/Other'}}}
+    Odd: {$ref: '#/components/schemas/Thing%%20x'}
+"""
+
+
+def test_example_checks_are_shared_only_where_a_schema_and_all_it_reaches_are_the_same() -> None:
+    """A schema's digest covers every schema it reaches (cycles included), so a check
+    is taken from another spec's model only when nothing it depends on changed; and a
+    model built with shared checks is the model built alone."""
+    from fragments import spec
+    from generator.builder import build_model
+    from generator.closures import Closures, SharedChecks
+    from generator.refs import Resolver
+
+    before, after = spec(SHAPES % ("integer", "3")), spec(SHAPES % ("string", '"big"'))
+    old, new = Closures(Resolver(before)), Closures(Resolver(after))
+    assert old.digest("/components/schemas/Thing") != new.digest("/components/schemas/Thing")  # Size changed
+    assert old.digest("/components/schemas/Other") == new.digest("/components/schemas/Other") is not None
+    assert old.digest("/components/schemas/Odd") is None  # a percent-encoded ref: nothing shared
+    shared = SharedChecks()
+    build_model(before, knowledge=KNOWLEDGE, shared=shared)
+    assert shared.results
+    assert build_model(after, knowledge=KNOWLEDGE, shared=shared) == build_model(after, knowledge=KNOWLEDGE)
+
+
 # --------------------------------------------------------------------------- command line
 
 
