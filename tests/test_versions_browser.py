@@ -95,8 +95,11 @@ def test_the_selector_follows_the_operation_being_read(served) -> None:
         page.locator(f"{SELECTOR} > summary").click()
         assert where(served, "file", older.evaluate("a => a.href")) == f"{OLDEST}/reference/clients.html"
         page.locator(f"{SELECTOR} > summary").click()
-        page.evaluate("() => { history.replaceState(null, '', location.pathname); "
-                      "document.getElementById('delete-clients-clientid').scrollIntoView(); }")
+        # operations off screen are laid out as they come near (content-visibility: auto),
+        # which moves what is below them: scroll, let the layout settle, scroll again
+        for _ in range(2):
+            page.evaluate("() => document.getElementById('delete-clients-clientid').scrollIntoView()")
+            page.wait_for_timeout(300)
         page.evaluate("() => history.replaceState(null, '', location.pathname)")  # the theme may have set one
         page.locator(f"{SELECTOR} > summary").click()
         assert where(served, "file", older.evaluate("a => a.href")) == \
