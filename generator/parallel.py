@@ -52,8 +52,9 @@ class Helper:
     def __enter__(self) -> Helper:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close(wait=True)
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        # after an error, a validation still running is not waited for (it writes nothing)
+        self.close(wait=exc_type is None)
 
     def close(self, wait: bool) -> None:
         """Stop the helper; queued work is dropped. `wait` for the running task (an engine

@@ -292,30 +292,36 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
         checks = SharedChecks()  # an example checked against a schema all versions share is checked once
         apis = {digest: enriched(options, spec, knowledge, checks) for digest, spec in firsts.items()}
         versions = compared_versions(options, sources, specs, apis)
-        found: dict[str, list[Problem]] = {}
+        found: dict[str, list[Problem]] = {}  # the validator's problems, by spec
+        checked_apis: dict[int, Api] = {}
 
         def checked(index: int) -> Api:
+            """Version `index`'s model with its spec's problems (waiting for them if need be)."""
             spec = specs[index]
             if spec.digest not in found:
                 rep.wait("validate", validations[spec.digest])
                 found[spec.digest] = Helper.result(validations[spec.digest], validate, spec.document)
                 what = counted(len(found[spec.digest]), "problem", "problems")
                 rep.step("validate", f"{sources[index].label}: {what}", time.perf_counter() - started)
-            return attach_problems(versions[index].api, found[spec.digest])
+            if index not in checked_apis:
+                checked_apis[index] = attach_problems(versions[index].api, found[spec.digest])
+            return checked_apis[index]
 
-        built = [BuiltVersion(source.label, spec, checked(i)) if strict else None
-                 for i, (source, spec) in enumerate(zip(sources, specs))]
-        if strict and any(errors(b.api.problems) for b in built if b):
-            return BuiltVersions(project, tuple(b for b in built if b), None)
+        if strict:
+            every = tuple(BuiltVersion(source.label, spec, checked(i))
+                          for i, (source, spec) in enumerate(zip(sources, specs)))
+            if any(errors(version.api.problems) for version in every):
+                return BuiltVersions(project, every, None)
         env = environment()
         with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
             with staging(site) as stage:
                 try:
-                    result = _build_version_folders(options, project, versions, specs, checked, helper, env, stage)
+                    built, pages, warnings = _build_version_folders(
+                        options, project, versions, specs, checked, helper, env, stage)
                 finally:
                     helper.close(wait=True)  # an engine in the helper writes into the staging folder
                 swap_in(stage / "site", site)
-    return BuiltVersions(project, result[0], SiteResult(site=site, pages=result[1], mkdocs_warnings=result[2]))
+    return BuiltVersions(project, built, SiteResult(site=site, pages=pages, mkdocs_warnings=warnings))
 
 
 @dataclass
