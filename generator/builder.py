@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
+from .closures import SharedChecks
 from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
-from .model import HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
+from .model import CHANGES_SLUG, HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
 from .problems import Problem, pointer
 from .refs import Resolver, component_name
 from .schema import SchemaNode, SchemaRegistry, to_json
@@ -61,8 +62,10 @@ def _problems_of(op: Operation, problems: tuple[Problem, ...]) -> tuple[Problem,
     return tuple(p for p in problems if (p.pointer + "/").startswith(roots))
 
 
-def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "") -> Api:
-    """The model with the problems found while building it (not the validator's)."""
+def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "",
+                shared: SharedChecks | None = None) -> Api:
+    """The model with the problems found while building it (not the validator's).
+    `shared`: example checks shared with the models of other specs (see closures.py)."""
     resolver = Resolver(document)
     ctx = _Context(
         document=document,
@@ -71,7 +74,7 @@ def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = 
         registry=SchemaRegistry(resolver),
         examples=ExampleMaker(
             resolver, knowledge.example_values, str(document.get("openapi", "")).startswith("3.1"),
-            until_names=knowledge.until_properties, until_value=knowledge.until_example,
+            until_names=knowledge.until_properties, until_value=knowledge.until_example, shared=shared,
         ),
         base_path=_base_path(document, knowledge),
         base_url=base_url or knowledge.default_base_url,
@@ -465,7 +468,7 @@ def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...
     for op in operations:
         by_tag.setdefault(op.tag, []).append(op)
     order = [n for n in descriptions if n in by_tag] + sorted(n for n in by_tag if n not in descriptions)
-    slugs = SlugSet({HEALTH_SLUG})
+    slugs = SlugSet({HEALTH_SLUG, CHANGES_SLUG})
     tags = []
     for name in order:
         slug = slugs.claim(slugify(name, fallback="tag"))

@@ -15,11 +15,12 @@ from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
-from .pipeline import Options, Reporter, build, checked_model, compared, generate, load
+from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
 from .validate import group
+from .versions import VersionSource, sources_from_arguments
 from .words import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -68,8 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def spec_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--spec", metavar="PATH_OR_URL", help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample")
+    def spec_options(p: argparse.ArgumentParser, versions: bool = False) -> None:
+        if versions:
+            p.add_argument("--spec", action="append", metavar="[LABEL=]PATH_OR_URL",
+                           help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample. Repeat it with a "
+                           "version label each for a site of several versions: --spec 5.8.0=A.json --spec 5.8.1=B.json")
+        else:
+            p.add_argument("--spec", metavar="PATH_OR_URL", help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample")
         p.add_argument("--user", metavar="KEY:SECRET", help="credentials for a URL (default: $EMQX_API_KEY and $EMQX_SECRET_KEY)")
         p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
         p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
@@ -80,8 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--base-url", metavar="URL",
                        help=f"node address the examples default to (default {knowledge.default_base_url})")
 
-    build = commands.add_parser("build", help="build the site")
-    spec_options(build)
+    build = commands.add_parser("build", help="build the site (of one version, or of several)")
+    spec_options(build, versions=True)
     project_options(build)
     build.add_argument("--site", type=Path, metavar="DIR", help="where the site goes (default: the project's site_dir, site/)")
     build.add_argument("--engine", choices=ENGINES, default="mkdocs",
@@ -100,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="where (default: here)")
 
     serve = commands.add_parser("serve", help=f"build the site, serve it and forward {knowledge.base_path} to a node")
-    spec_options(serve)
+    spec_options(serve, versions=True)
     serve.add_argument("--upstream", metavar="URL", help="the node's dashboard listener, e.g. http://emqx-1:18083")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -169,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _options(args: argparse.Namespace, reporter: Reporter) -> Options:
+def _options(args: argparse.Namespace, reporter: Reporter, spec: str | None = None) -> Options:
     return Options(
-        spec=args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
+        spec=spec if isinstance(args.spec, list) else args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
         site=getattr(args, "site", None), base_url=getattr(args, "base_url", None),
         config=find_config(getattr(args, "config", None)), engine=getattr(args, "engine", "mkdocs"),
     )
@@ -187,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
         status = _build(args)
         if status != EXIT_OK:
             return status
-    operations = site / project.section / "operations.json"
+    operations = site / _newest_folder(site) / project.section / "operations.json"
     default = load_knowledge(args.knowledge).base_path
     base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path") or default
     try:
@@ -199,6 +205,15 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _newest_folder(site: Path) -> str:
+    """"" for a site of one version; the newest version's folder in a site of several."""
+    listed = site / "versions.json"
+    if not listed.is_file():
+        return ""
+    versions = json.loads(listed.read_text(encoding="utf-8"))
+    return versions[0]["version"] if versions and isinstance(versions[0], dict) else ""
+
+
 def _check_url(flag: str, value: str | None) -> None:
     if value and not value.startswith(("http://", "https://")):
         raise InputError(f"{flag} {value!r}: must start with http:// or https://")
@@ -207,7 +222,12 @@ def _check_url(flag: str, value: str | None) -> None:
 def _build(args: argparse.Namespace) -> int:
     _check_url("--base-url", args.base_url)
     reporter = ConsoleReporter(args.quiet)
-    options = _options(args, reporter)
+    single, sources = sources_from_arguments(args.spec)
+    options = _options(args, reporter, single)
+    if single is None and not sources:
+        sources = load_project(options.config).versions  # extra.emqx_apidocs.versions
+    if sources:
+        return _build_versions(args, options, sources)
     built = build(options, strict=args.strict)
     if built.site is None:
         print(
@@ -222,6 +242,26 @@ def _build(args: argparse.Namespace) -> int:
         index = (built.site.site / "index.html").resolve()
         operations = counted(len(built.api.operations), "operation", "operations")
         print(f"{'done':>9}  {operations} in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[VersionSource, ...]) -> int:
+    built = build_versions(options, sources, strict=args.strict)
+    if built.site is None:
+        failing = next(v for v in built.versions if errors(v.api.problems))
+        print(
+            f"emqx-apidocs: {failing.label}: {summary(failing.api.problems)} in {failing.spec.label} and --strict "
+            "was given; nothing built (see `emqx-apidocs validate`)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    for warning in built.site.mkdocs_warnings:
+        print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        index = (built.site.site / "index.html").resolve()
+        labels = ", ".join(v.label for v in built.versions)
+        versions = counted(len(built.versions), "version", "versions")
+        print(f"{'done':>9}  {versions} ({labels}) in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from .schema import SchemaNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 HEALTH_SLUG = "spec-health"  # reference/spec-health.md: no tag page may take this name
+CHANGES_SLUG = "what-changed"  # reference/what-changed.md, in a site of several versions: nor this one
 
 
 SAFE_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,80}")

@@ -8,7 +8,9 @@ models two specs and compares them (`diff`).
 from __future__ import annotations
 
 import contextlib
+import concurrent.futures
 import functools
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -18,13 +20,15 @@ import jinja2
 
 from . import guides
 from .builder import attach_problems, build_model
+from .closures import SharedChecks
 from .diff import Comparison, compare
+from .parallel import Helper, build_html, done
 from .enrich import enrich
 from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
-from .problems import Problem, errors
-from .render import Draft, draft_pages, environment, load_labels, rendering_weight, tag_pages
+from .problems import InputError, Problem, errors
+from .render import Draft, draft_pages, environment, load_labels, render_pages, rendering_weight, tag_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .forks import ChildFailed, Forked
@@ -38,6 +42,8 @@ from .site import (
     write_operations_json, write_section,
 )
 from .validate import PARTS, validate
+from .versions import CHANGES_PAGE, Version, VersionPages, VersionSource, history, version_pages
+from .versionsite import SiteVersion, finish_versions, write_root
 from .words import counted
 
 
@@ -95,23 +101,22 @@ def checked_model(options: Options, spec: LoadedSpec) -> Api:
     """The enriched model with every problem linked in: the validator's (found in forked
     children meanwhile) and the model's own."""
     with validating(options, spec) as validator_problems:
-        api = enriched_model(options, spec)
-        return attach_problems(api, validator_problems())
+        return attach_problems(enriched(options, spec, load_knowledge(options.knowledge)), validator_problems())
+
+
+def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
+    """The model with the EMQX knowledge (and a live node's error codes) added."""
+    api = model(options, spec, knowledge, shared)
+    return enrich(api, knowledge, node_codes(options, spec, api))
 
 
 def checked_pages(options: Options, spec: LoadedSpec) -> tuple[Api, Rendered]:
     """`checked_model`, and its pages: most of them are made while the validator runs."""
     with validating(options, spec) as validator_problems:
-        api = enriched_model(options, spec)
+        api = enriched(options, spec, load_knowledge(options.knowledge))
         draft = render(options, api)
         api = attach_problems(api, validator_problems())
     return api, draft.finished(api)
-
-
-def enriched_model(options: Options, spec: LoadedSpec) -> Api:
-    knowledge = load_knowledge(options.knowledge)
-    api = model(options, spec, knowledge)
-    return enrich(api, knowledge, node_codes(options, spec, api))
 
 
 def compared(options: Options, old: str, new: str) -> Comparison:
@@ -147,9 +152,9 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     return problems
 
 
-def model(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
+def model(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
     started = time.perf_counter()
-    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
+    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label, shared=shared)
     options.reporter.step(
         "model", ", ".join((
             counted(len(api.operations), "operation", "operations"), counted(len(api.tags), "tag", "tags"),
@@ -201,29 +206,18 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered)
     check_site_target(site, project)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            docs = write_docs(stage / "docs", project, rendered.pages)
-            config, notes = site_config(
-                project, docs=docs.name, out="site", nav=site_nav(project, api, docs),
-                site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
-            )
-            for note in notes:
-                rep.note(note)
-            limits = engine_limits(options.engine, config)
-            (stage / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+            staged = stage_project(options, project, api, rendered, stage)
             started = time.perf_counter()
-            tick = rep.progress(options.engine, sum(1 for _ in docs.rglob("*.md")))
+            tick = rep.progress(options.engine, staged.sources)
             try:
-                warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
+                warnings = run_engine(options.engine, staged.config_file, tick)
             finally:
                 rep.done_progress()
-            prefix = project.section
-            slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
-            assets = assets_for(prefix)
-            pages, dropped = finish_site(stage / "site", slots, (assets.head_script, *assets.polyfills))
+            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_scripts)
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
-    return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
+    return SiteResult(site=site, pages=pages, mkdocs_warnings=staged.limits + tuple(warnings + dropped))
 
 
 def render(options: Options, api: Api) -> Draft:
@@ -265,6 +259,182 @@ class _LaterTags:
 
 
 @dataclass(frozen=True)
+class Staged:
+    """A project ready for the engine: its settings file, beside `docs/`; the site goes to `site/`."""
+
+    config_file: Path
+    slots: dict[str, dict[str, str]]  # the set-aside blocks by page source, inside docs_dir
+    head_scripts: tuple[str, ...]  # ours for <head>: the deep-link script, then the polyfills
+    limits: tuple[str, ...]  # what the engine will not do of these settings
+    sources: int  # page sources, for the progress bar
+
+
+def stage_project(options: Options, project: Project, api: Api, rendered: Rendered, folder: Path, *,
+                  versions: bool = False, changes: bool = False, notes: bool = True) -> Staged:
+    """The docs folder and the settings an engine builds from, in `folder`; with
+    `versions`, one version of a site of several (`changes`: it has a What-changed page)."""
+    docs = write_docs(folder / "docs", project, rendered.pages, versions)
+    config, said = site_config(
+        project, docs=docs.name, out="site", nav=site_nav(project, api, docs, changes),
+        site_name=theme_text(api.title) if project.bundled else None, engine=options.engine, versions=versions,
+    )
+    for note in said if notes else ():
+        options.reporter.note(note)
+    (folder / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+    prefix = project.section
+    return Staged(
+        config_file=folder / "mkdocs.yml", slots={prefix + rel: blocks for rel, blocks in rendered.slots.items()},
+        head_scripts=(assets_for(prefix).head_script, *assets_for(prefix).polyfills),
+        limits=tuple(engine_limits(options.engine, config)),
+        sources=sum(1 for _ in docs.rglob("*.md")),
+    )
+
+
+def render_version(options: Options, api: Api, env: jinja2.Environment, version: VersionPages,
+                   same_spec: tuple[Rendered, VersionPages] | None = None) -> Rendered:
+    """One version's pages in a site of several (its problems are attached already)."""
+    started = time.perf_counter()
+    rendered = render_pages(api, env, load_knowledge(options.knowledge), version, same_spec)
+    said = f"{version.label}: "
+    options.reporter.step("render", said + counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
+    return rendered
+
+
+# ------------------------------------------------------------------ a site of several versions
+
+
+@dataclass(frozen=True)
+class BuiltVersion:
+    label: str
+    spec: LoadedSpec
+    api: Api  # with its problems
+
+
+@dataclass(frozen=True)
+class BuiltVersions:
+    project: Project
+    versions: tuple[BuiltVersion, ...]  # oldest first
+    site: SiteResult | None  # None when --strict refused to build: a spec has errors
+
+
+def build_versions(options: Options, sources: tuple[VersionSource, ...], strict: bool = False) -> BuiltVersions:
+    """Several versions in one site, a complete site in a folder each (see versionsite.py).
+
+    Each spec is loaded, then validated in the helper process while the main one models
+    it; a spec that several labels name is validated and modelled once. Each version is
+    compared with the one before it, rendered with its badges and What-changed page, and
+    its engine runs in the helper (once idle) while the main process renders the next.
+    """
+    project = load_project(options.config)
+    options = with_project(options, project)
+    rep, site = options.reporter, options.site.absolute()
+    check_site_target(site, project)
+    specs = [load(replace(options, spec=source.source)) for source in sources]
+    firsts: dict[str, LoadedSpec] = {}  # one spec per digest, oldest first: validated in that order
+    for spec in specs:
+        firsts.setdefault(spec.digest, spec)
+    knowledge = load_knowledge(options.knowledge)
+    with Helper([spec.document for spec in firsts.values()]) as helper:
+        started = time.perf_counter()
+        validations = {digest: helper.validate(i) for i, digest in enumerate(firsts)}
+        checks = SharedChecks()  # an example checked against a schema all versions share is checked once
+        apis = {digest: enriched(options, spec, knowledge, checks) for digest, spec in firsts.items()}
+        versions = compared_versions(options, sources, specs, apis)
+        found: dict[str, list[Problem]] = {}  # the validator's problems, by spec
+        checked_apis: dict[int, Api] = {}
+
+        def checked(index: int) -> Api:
+            """Version `index`'s model with its spec's problems (waiting for them if need be)."""
+            spec = specs[index]
+            if spec.digest not in found:
+                rep.wait("validate", lambda timeout, f=validations[spec.digest]: not concurrent.futures.wait([f], timeout).not_done)
+                found[spec.digest] = Helper.result(validations[spec.digest], validate, spec.document)
+                what = counted(len(found[spec.digest]), "problem", "problems")
+                rep.step("validate", f"{sources[index].label}: {what}", time.perf_counter() - started)
+            if index not in checked_apis:
+                checked_apis[index] = attach_problems(versions[index].api, found[spec.digest])
+            return checked_apis[index]
+
+        if strict:
+            every = tuple(BuiltVersion(source.label, spec, checked(i))
+                          for i, (source, spec) in enumerate(zip(sources, specs)))
+            if any(errors(version.api.problems) for version in every):
+                return BuiltVersions(project, every, None)
+        env = environment()
+        with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
+            with staging(site) as stage:
+                try:
+                    built, pages, warnings = _build_version_folders(
+                        options, project, versions, specs, checked, helper, env, stage)
+                finally:
+                    helper.close(wait=True)  # an engine in the helper writes into the staging folder
+                swap_in(stage / "site", site)
+    return BuiltVersions(project, built, SiteResult(site=site, pages=pages, mkdocs_warnings=warnings))
+
+
+@dataclass
+class _EngineRun:
+    label: str
+    staged: Staged
+    work: tuple  # build_html's arguments
+    future: concurrent.futures.Future
+    started: float
+    seconds: float | None = None  # how long it took here; None: in the helper, done when collected
+
+
+def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
+                           checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
+                           stage: Path) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
+    """Each version's site into stage/site/LABEL, then what joins them."""
+    built, runs = [], []
+    by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
+    for index, version in enumerate(versions):
+        api = checked(index)
+        pages = version_pages(versions, index, project.section)
+        rendered = render_version(options, api, env, pages, by_spec.get(specs[index].digest))
+        by_spec[specs[index].digest] = (rendered, pages)
+        staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
+                               changes=pages.changes is not None, notes=index == 0)
+        work = (options.engine, staged.config_file, staged.slots, staged.head_scripts)
+        started = time.perf_counter()
+        # the helper takes an engine run once it has validated every spec; until then it runs here
+        if helper.idle():
+            runs.append(_EngineRun(version.label, staged, work, helper.submit(build_html, *work), started))
+        else:
+            result = done(build_html(*work))
+            runs.append(_EngineRun(version.label, staged, work, result, started, time.perf_counter() - started))
+        built.append(BuiltVersion(version.label, specs[index], api))
+    out = stage / "site"
+    out.mkdir()
+    total, warnings = 0, []
+    for run, version in zip(runs, built):
+        pages, said = Helper.result(run.future, build_html, *run.work)
+        where = "" if run.seconds is not None else " (in the helper)"
+        seconds = run.seconds if run.seconds is not None else time.perf_counter() - run.started
+        options.reporter.step(options.engine, f"{run.label}: {counted(pages, 'page', 'pages')}{where}", seconds)
+        total += pages
+        warnings += [f"{run.label}: {line}" for line in (*run.staged.limits, *said)]
+        os.rename(run.staged.config_file.parent / "site", out / run.label)
+        write_operations_json(out / run.label / project.section, version.api)
+    joined = [SiteVersion(b.label, b.api) for b in built]
+    warnings += finish_versions(out, joined, project.section, env)
+    write_root(out, joined, env)
+    return tuple(built), total, tuple(warnings)
+
+
+def compared_versions(options: Options, sources: tuple[VersionSource, ...], specs: list[LoadedSpec],
+                      apis: dict[str, Api]) -> tuple[Version, ...]:
+    """Every version with its comparison to the one before (no comparison between two
+    versions of one spec: they have no changes)."""
+    started = time.perf_counter()
+    versions = history([(source.label, apis[spec.digest], spec.digest) for source, spec in zip(sources, specs)])
+    found = sum(len(v.comparison.changes) for v in versions if v.comparison)
+    pairs = counted(len(versions) - 1, "pair", "pairs")
+    options.reporter.step("compare", f"{pairs}, {counted(found, 'change', 'changes')}", time.perf_counter() - started)
+    return versions
+
+
+@dataclass(frozen=True)
 class Generated:
     folder: Path
     pages: int
@@ -275,6 +445,9 @@ def generate(options: Options) -> tuple[Api, Generated]:
     """The reference's pages and assets into the team's docs_dir/section, for an engine the
     team runs itself (mkdocs build or serve, zensical build)."""
     project = load_project(options.config)
+    if project.versions and not options.spec:
+        raise InputError(f"{project.config_file}: generate writes the reference of one version, and "
+                         f"extra.emqx_apidocs.versions lists several: choose one with --spec")
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
@@ -288,13 +461,14 @@ def generate(options: Options) -> tuple[Api, Generated]:
     return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
 
 
-def site_nav(project: Project, api: Api, docs: Path) -> list | None:
+def site_nav(project: Project, api: Api, docs: Path, changes: bool = False) -> list | None:
     """The site's navigation: the team's, with the reference where it names the section.
 
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
+    `changes`: the reference has a What-changed page (one version of a site of several).
     """
-    reference, title = _reference_nav(project.section, api), theme_text(api.title)
+    reference, title = _reference_nav(project.section, api, changes), theme_text(api.title)
     nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
         return nav if found else [*nav, {title: reference}]
@@ -303,10 +477,12 @@ def site_nav(project: Project, api: Api, docs: Path) -> list | None:
     return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
-def _reference_nav(section: str, api: Api) -> list:
+def _reference_nav(section: str, api: Api, changes: bool = False) -> list:
     labels = load_labels()
+    whats_new = [{labels["versions"]["what_changed"]: f"{section}{CHANGES_PAGE}"}] if changes else []
     return [
         {labels["overview"]: f"{section}index.md"},
+        *whats_new,
         {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
         {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
         {labels["spec_health"]: f"{section}reference/spec-health.md"},

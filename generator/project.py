@@ -21,13 +21,15 @@ import yaml
 
 from .problems import InputError
 from .resources import BASE_CONFIG, DOCS
+from .versions import VersionSource, check_label, ordered_sources
 
 SETTINGS_KEY = "emqx_apidocs"
 DEFAULT_SECTION = "api/"
 SEARCH_SEPARATOR = r"[\s\-\.\/\{\}_]+"  # paths and snake_case names split into words
 ASSET_FOLDER = "assets/emqx-apidocs"  # inside the section
 NEEDED_EXTENSIONS = ("attr_list", "tables", "toc")  # heading anchors, parameter tables, permalinks
-KNOWN_SETTINGS = {"spec", "base_url", "section"}
+KNOWN_SETTINGS = {"spec", "versions", "base_url", "section"}
+VERSION_SCRIPTS = ("versions-data.js", "version-select.js")  # in the asset folder of a site of several versions
 
 
 class Tagged:
@@ -108,6 +110,7 @@ class Project:
     site_dir: Path  # absolute; where `build` puts the site
     section: str  # "" (the site root) or a folder such as "api/", inside docs_dir
     spec: str | None  # a path (absolute) or URL; None for the bundled sample
+    versions: tuple[VersionSource, ...]  # extra.emqx_apidocs.versions, oldest first; () when absent
     base_url: str | None
     bundled: bool  # the project that ships with the tool
 
@@ -135,15 +138,40 @@ def load_project(config: Path | None) -> Project:
     if unknown:
         raise InputError(f"{path}: extra.{SETTINGS_KEY}.{unknown[0]}: unknown setting (known: {', '.join(sorted(KNOWN_SETTINGS))})")
     section = _section(settings.get("section", "" if bundled else DEFAULT_SECTION), path)
-    spec = _text(settings.get("spec"), path, "spec")
-    if spec and not spec.startswith(("http://", "https://")) and "://" not in spec:
-        spec = str((path.parent / spec))
+    spec = _source(_text(settings.get("spec"), path, "spec"), path)
+    versions = _versions(resolve_env(settings.get("versions")), path)
+    if spec and versions:
+        raise InputError(f"{path}: extra.{SETTINGS_KEY}: give either spec (one version) or versions (several), not both")
     docs_dir = DOCS if bundled else path.parent / (_text(raw.get("docs_dir"), path, "docs_dir") or "docs")
     site_dir = path.parent / (_text(raw.get("site_dir"), path, "site_dir") or "site")
     return Project(
         config_file=path, raw=raw, docs_dir=docs_dir.absolute(), site_dir=(Path("site") if bundled else site_dir),
-        section=section, spec=spec, base_url=_text(settings.get("base_url"), path, "base_url"), bundled=bundled,
+        section=section, spec=spec, versions=versions, base_url=_text(settings.get("base_url"), path, "base_url"),
+        bundled=bundled,
     )
+
+
+def _source(spec: str | None, path: Path) -> str | None:
+    """A spec's place as the settings give it: a URL as it is, a file relative to mkdocs.yml."""
+    if spec and not spec.startswith(("http://", "https://")) and "://" not in spec:
+        return str(path.parent / spec)
+    return spec
+
+
+def _versions(value: object, path: Path) -> tuple[VersionSource, ...]:
+    """`versions: {5.8.0: specs/a.json, 5.8.1: specs/b.json}`, oldest first."""
+    where = f"{path}: extra.{SETTINGS_KEY}.versions"
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise InputError(f"{where} must map each version label to its spec, such as 5.8.1: specs/emqx-5.8.1.json")
+    sources = []
+    for label, spec in value.items():
+        if not isinstance(label, str):
+            raise InputError(f"{where}: label {label!r} is read as a {type(label).__name__}; write it in quotes")
+        text = _text(spec, path, f"extra.{SETTINGS_KEY}.versions.{label}")
+        sources.append(VersionSource(check_label(label, where), _source(text, path) or ""))
+    return ordered_sources(sources, where)
 
 
 def _read(path: Path, seen: set[Path]) -> dict:
@@ -225,18 +253,21 @@ class Assets:
     polyfills: tuple[str, ...]
 
 
-def assets_for(section: str) -> Assets:
+def assets_for(section: str, versions: bool = False) -> Assets:
+    """The reference's assets; with `versions`, those of one version of a site of several."""
     folder = f"{section}{ASSET_FOLDER}"
+    extra = tuple(f"{folder}/{name}" for name in VERSION_SCRIPTS) if versions else ()
     return Assets(
         css=(f"{folder}/apidocs.css",),
-        scripts=(f"{folder}/role-matrix.js", f"{folder}/explorer-data.js", f"{folder}/explorer.js"),
+        scripts=(f"{folder}/role-matrix.js", f"{folder}/explorer-data.js", f"{folder}/explorer.js", *extra),
         head_script=f"{folder}/deep-link.js",
         polyfills=(f"{folder}/iframe-worker-shim.js",),
     )
 
 
 def site_config(
-    project: Project, *, docs: str, out: str, nav: list | None, site_name: str | None, engine: str = "mkdocs"
+    project: Project, *, docs: str, out: str, nav: list | None, site_name: str | None, engine: str = "mkdocs",
+    versions: bool = False,
 ) -> tuple[dict, list[str]]:
     """The engine's settings: the team's, plus what the reference needs; and one note per
     setting of theirs that had to change. `docs` and `out` are relative to where the
@@ -278,7 +309,7 @@ def site_config(
     config["plugins"] = _plugins(config.get("plugins"), changed)
     config["markdown_extensions"] = _extensions(config.get("markdown_extensions"))
 
-    assets = assets_for(project.section)
+    assets = assets_for(project.section, versions)
     config["extra_css"] = _append(config.get("extra_css"), assets.css)
     config["extra_javascript"] = _append(config.get("extra_javascript"), assets.scripts)
     extra = dict(config.get("extra") or {})

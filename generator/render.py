@@ -22,6 +22,7 @@ from .model import HEALTH_SLUG, code_anchor
 from .sanitize import breakable, inline_html, markdown_html, markdown_text, script_json, theme_text
 from .schema import SchemaNode
 from .slugs import SlugSet
+from .versions import CHANGES_PAGE, Badge, VersionPages
 from .views import PagePlanner, SchemaView
 from .words import counted
 from .project import ASSET_FOLDER
@@ -53,6 +54,7 @@ class OperationView:
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
     pagination_params: list[str]  # the pagination kind's request parameters this operation has
+    badges: tuple[Badge, ...] = ()  # in a site of several versions: new, changed, removed
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -82,9 +84,17 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     labels = load_labels(templates, language)
     env.globals["L"] = labels
     env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
+    env.filters["say"] = say
     env.globals["problem_anchor"] = problem_anchor
     env.globals["problems_mark"] = lambda op: markupsafe.Markup(problems_mark(op))
     return env
+
+
+def say(text: str, **values: object) -> str:
+    """A label with its `{name}` places filled: `"New in {version}" | say(version="5.8.1")`."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
 
 
 @dataclass(frozen=True)
@@ -99,9 +109,13 @@ class Rendered:
         return {rel: put_back(text, self.slots[rel]) if rel in self.slots else text for rel, text in self.pages.items()}
 
 
-def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Rendered:
-    """Every page for `api`, whose problems are all attached."""
-    return draft_pages(api, env, knowledge).finished(api)
+def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, version: VersionPages | None = None,
+                 same_spec: tuple[Rendered, VersionPages] | None = None) -> Rendered:
+    """Every page for `api`, whose problems are all attached; with `version`, one version
+    of a site of several: its badges on the operations and its What-changed page.
+    `same_spec`: the pages of another version of the same spec, reused wherever this
+    version's badges are the same."""
+    return draft_pages(api, env, knowledge, version=version, same_spec=same_spec).finished(api)
 
 
 class Share(Protocol):
@@ -112,13 +126,20 @@ class Share(Protocol):
     def result(self) -> dict[str, tuple[str, dict[str, str]]]: ...
 
 
-def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: Share | None = None) -> Draft:
+def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: Share | None = None,
+                version: VersionPages | None = None, same_spec: tuple[Rendered, VersionPages] | None = None) -> Draft:
     """The pages that need no answer from the validator, so they can be made while it
     runs: the tag pages (each operation with a mark where its problem note goes), the
     guides and the explorer's data. `Draft.finished` adds the rest. The tag pages
-    named by `share` come from it."""
-    made = tag_pages(api, [t for t in api.tags if share is None or t.page not in share.pages], env, knowledge)
-    guide_pages = {
+    named by `share` (made without badges) come from it; `version` and `same_spec` as
+    for render_pages."""
+    earlier, earlier_version = same_spec if same_spec else (None, None)
+    reused = {tag.page for tag in api.tags
+              if earlier is not None and _tag_badges(tag, version) == _tag_badges(tag, earlier_version)}
+    own = [t for t in api.tags if t.page not in reused and (share is None or t.page not in share.pages)]
+    made = tag_pages(api, own, env, knowledge, version.badges if version else {})
+    made.update({page: (earlier.pages[page], earlier.slots[page]) for page in reused})  # type: ignore[union-attr]
+    guide_pages = {} if earlier is not None else {
         f"guides/{name}.md": set_aside(env.get_template(f"guides/{name}.md.j2").render(**_common(api, knowledge), **context))
         for name, context in guides.contexts(api, knowledge).items()
     }
@@ -128,18 +149,29 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
     slots: dict[str, dict[str, str]] = {}
     for tag in api.tags:
         pages[tag.page], slots[tag.page] = made[tag.page]
+    if version is not None and version.changes is not None:
+        pages[CHANGES_PAGE] = env.get_template("what-changed.md.j2").render(**_common(api, knowledge), page=version.changes)
     pages[HEALTH_PAGE] = ""
+    if earlier is not None:  # the rest does not depend on the version
+        for rel in earlier.pages:
+            if rel not in pages and rel != CHANGES_PAGE:
+                pages[rel] = earlier.pages[rel]
+                if rel in earlier.slots:
+                    slots[rel] = earlier.slots[rel]
+        return Draft(pages, slots, env, knowledge, earlier)
     for rel, (text, blocks) in guide_pages.items():
         pages[rel], slots[rel] = text, blocks
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
     return Draft(pages, slots, env, knowledge)
 
 
-def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge) -> dict[str, tuple[str, dict[str, str]]]:
+def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge,
+              badges: dict[tuple[str, str], tuple[Badge, ...]] | None = None) -> dict[str, tuple[str, dict[str, str]]]:
     """Each tag's page, with its set-aside blocks, by the page's path."""
     common = _common(api, knowledge)
     template = env.get_template("tag.md.j2")
-    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))) for tag in tags}
+    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge, badges or {})))
+            for tag in tags}
 
 
 def rendering_weight(tag: Tag) -> int:
@@ -154,24 +186,28 @@ class Draft:
     slots: dict[str, dict[str, str]]
     env: jinja2.Environment
     knowledge: Knowledge
+    earlier: Rendered | None = None  # another version's pages of the same spec: same problems
 
     def finished(self, api: Api) -> Rendered:
         """The pages once every problem is known: each operation's problem note in its
         mark's place, the overview and the spec-health page (both count problems)."""
-        common = _common(api, self.knowledge)
-        note = self.env.get_template("partials/problems.html.j2")
         pages = dict(self.pages)
-        pages["index.md"] = self.env.get_template("index.md.j2").render(
-            **common, health_url=HEALTH_URL, overview=guides.overview(api, self.knowledge))
+        if self.earlier is not None:
+            pages["index.md"], pages[HEALTH_PAGE] = self.earlier.pages["index.md"], self.earlier.pages[HEALTH_PAGE]
+        else:
+            common = _common(api, self.knowledge)
+            pages["index.md"] = self.env.get_template("index.md.j2").render(
+                **common, health_url=HEALTH_URL, overview=guides.overview(api, self.knowledge))
+            pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(
+                **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
+            )
+        note = self.env.get_template("partials/problems.html.j2")
         for tag in api.tags:
             notes = {
                 problems_mark(op) + "\n": note.render(links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems])
                 for op in tag.operations
             }
             pages[tag.page] = MARK.sub(lambda m: notes.get(m.group(0), ""), pages[tag.page])
-        pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(
-            **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
-        )
         return Rendered(pages, self.slots)
 
 
@@ -186,6 +222,10 @@ def problems_mark(op: Operation) -> str:
 
 
 MARK = re.compile(r"<!--ead-problems:[^>]*-->\n")
+
+
+def _tag_badges(tag: Tag, version: VersionPages | None) -> tuple:
+    return tuple(version.badges.get((op.method, op.path), ()) for op in tag.operations) if version else ()
 
 
 # Schema trees, examples and curl blocks are most of a page's weight and are kept out
@@ -212,7 +252,9 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
     return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
-def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[OperationView]:
+def _operation_views(
+    api: Api, tag: Tag, knowledge: Knowledge, badges: dict[tuple[str, str], tuple[Badge, ...]]
+) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
     views = []
     for op in tag.operations:
@@ -226,6 +268,7 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
+                badges=badges.get((op.method, op.path), ()),
             )
         )
     return views
