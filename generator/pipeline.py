@@ -418,7 +418,9 @@ def _build_version_folders(options: Options, project: Project, versions: tuple[V
         write_operations_json(out / run.label / project.section, version.api)
     joined = [SiteVersion(b.label, b.api) for b in built]
     warnings += finish_versions(out, joined, project.section, env)
-    write_root(out, joined, env)
+    theme = project.raw.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    write_root(out, joined, env, language if isinstance(language, str) and language else "en")
     return tuple(built), total, tuple(warnings)
 
 

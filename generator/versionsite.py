@@ -51,12 +51,13 @@ def versions_json(versions: list[SiteVersion]) -> list[dict]:
             for v in reversed(versions)]
 
 
-def write_root(site: Path, versions: list[SiteVersion], env: jinja2.Environment) -> None:
-    """versions.json and the index.html that opens the newest version."""
+def write_root(site: Path, versions: list[SiteVersion], env: jinja2.Environment, language: str = "en") -> None:
+    """versions.json and the index.html that opens the newest version (in `language`,
+    the theme's)."""
     (site / "versions.json").write_text(json.dumps(versions_json(versions), indent=1) + "\n", encoding="utf-8")
     newest = versions[-1]
     html = env.get_template("versions-index.html.j2").render(
-        csp=CONTENT_SECURITY_POLICY, title=theme_text(newest.api.title), newest=newest.label,
+        csp=CONTENT_SECURITY_POLICY, title=theme_text(newest.api.title), newest=newest.label, language=language,
         href=f"{newest.label}/index.html",
     )
     (site / "index.html").write_text(html, encoding="utf-8")
