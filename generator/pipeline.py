@@ -273,7 +273,7 @@ def _reference_nav(section: str, api: Api) -> list:
     labels = load_labels()
     return [
         {labels["overview"]: f"{section}index.md"},
-        {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
-        {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
+        {labels["guides"]: [{labels["guide_titles"][name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
+        {labels["reference"]: [{theme_text(tag.label): f"{section}{tag.page}"} for tag in api.tags]},
         {labels["spec_health"]: f"{section}reference/spec-health.md"},
     ]

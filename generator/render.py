@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from markupsafe import Markup, escape
 
 from . import explorer, guides
 from .knowledge import Knowledge
@@ -33,6 +34,7 @@ EXPLORER_DATA = f"{ASSET_FOLDER}/explorer-data.js"  # written by each build, fro
 class MediaView:
     media: Media
     schema: SchemaView | None
+    note: str = ""  # why the example is not the spec's own, in the site's language
 
 
 @dataclass
@@ -64,9 +66,29 @@ def load_labels(templates: Path = TEMPLATES, language: str = "en") -> dict:
     return yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
 
 
+def fill(text: str, **values: object) -> Markup:
+    """A label with `{name}` places, escaped, with the values put in: escaped too, unless
+    they are markup already (a counted word in <strong>, a link)."""
+    result = str(escape(text))
+    for name, value in values.items():
+        result = result.replace("{" + name + "}", str(escape(value)))
+    return Markup(result)
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """Text (from the knowledge file) escaped, its `backquoted` parts as <code>."""
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
 def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Environment:
+    """Templates of `language` (templates/<language>/, for pages written in it whole: the
+    overview and the guides) before the shared ones, and its labels as `L`."""
+    own = templates / language
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(own), str(templates)] if own.is_dir() else str(templates)),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -75,7 +97,8 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     )
     env.filters.update(
         markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
-        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable,
+        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable, fill=fill,
+        code_spans=code_spans,
     )
     labels = load_labels(templates, language)
     env.globals["L"] = labels
@@ -104,15 +127,16 @@ def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge) -> Ren
     slots: dict[str, dict[str, str]] = {}
     tag_template = env.get_template("tag.md.j2")
     for tag in api.tags:
-        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))
+        text = tag_template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge, env.globals["L"]))
         pages[tag.page], slots[tag.page] = set_aside(text)
     pages[HEALTH_PAGE] = env.get_template("spec-health.md.j2").render(
         **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
     )
-    for name, context in guides.contexts(api, knowledge).items():
+    for name, context in guides.contexts(api, knowledge, env.globals["L"]).items():
         text = env.get_template(f"guides/{name}.md.j2").render(**common, **context)
         pages[f"guides/{name}.md"], slots[f"guides/{name}.md"] = set_aside(text)
-    pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
+    panel = explorer.site_data(api, knowledge, env.globals["L"])
+    pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(panel)};\n"
     return Rendered(pages, slots)
 
 
@@ -140,8 +164,8 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
     return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
-def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[OperationView]:
-    planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
+def _operation_views(api: Api, tag: Tag, knowledge: Knowledge, labels: dict) -> list[OperationView]:
+    planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}), labels)
     views = []
     for op in tag.operations:
         planner.next_operation()
@@ -149,8 +173,9 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
             OperationView(
                 op=op,
                 parameters=[ParameterView(p, planner.view(p.schema)) for p in op.parameters],
-                body=[_media_view(planner, m) for m in op.body.media] if op.body else [],
-                responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
+                body=[_media_view(planner, m, labels) for m in op.body.media] if op.body else [],
+                responses=[(r.status, r.description, [_media_view(planner, m, labels) for m in r.media])
+                           for r in op.responses],
                 problem_links=[(p, f"spec-health.html#{problem_anchor(p)}") for p in op.problems],
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
@@ -166,9 +191,13 @@ def _pagination_params(op: Operation, knowledge: Knowledge) -> list[str]:
     return [name for name in kind.request if name in query] if kind else []
 
 
-def _media_view(planner: PagePlanner, media: Media) -> MediaView:
+def _media_view(planner: PagePlanner, media: Media, labels: dict) -> MediaView:
     schema: SchemaNode | None = media.schema
-    return MediaView(media, planner.view(schema) if schema is not None else None)
+    note = labels["example_notes"][media.example_note] if media.example_note else ""
+    if media.example_members:
+        members = labels["list_separator"].join(f"`{name}: null`" for name in media.example_members)
+        note = note.replace("{members}", members)
+    return MediaView(media, planner.view(schema) if schema is not None else None, note)
 
 
 @dataclass(frozen=True)
