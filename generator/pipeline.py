@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import guides
+from . import guides, language as languages
 from .builder import attach_problems, build_model
 from .diff import Comparison, compare
 from .enrich import enrich
@@ -28,9 +28,11 @@ from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .postbuild import finish_site
 from .project import (
-    Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
+    Language, Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
 )
 from .render import Rendered
+from .resources import bundled_docs
+from .segment import quiet_jieba, search_dictionary
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
     write_operations_json, write_section,
@@ -64,6 +66,7 @@ class Options:
     knowledge: Path | None = None
     config: Path | None = None  # the team's mkdocs.yml; None: the bundled project
     engine: str = "mkdocs"
+    lang: tuple[str, ...] = ()  # --lang, as given (one language for now); () to read it from the spec
     reporter: Reporter = field(default_factory=Reporter)
 
 
@@ -73,25 +76,38 @@ class Built:
     spec: LoadedSpec
     api: Api
     site: SiteResult | None  # None when --strict refused to build: the spec has errors
+    language: str = languages.DEFAULT
 
 
 def build(options: Options, strict: bool = False) -> Built:
-    """The whole build: project, spec, validation beside the model, the node's error
-    codes, enrichment, then the pages and the site. With `strict`, nothing is built when
-    the spec has errors (the same rule as `validate`)."""
+    """The whole build: project, spec, its language, validation beside the model, the
+    node's error codes, enrichment, then the pages and the site. With `strict`, nothing
+    is built when the spec has errors (the same rule as `validate`)."""
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    api = checked_model(options, spec)
+    language = site_language(options, spec)
+    api = checked_model(options, spec, language)
     if strict and errors(api.problems):
-        return Built(project, spec, api, None)
-    return Built(project, spec, api, build_site(options, project, api))
+        return Built(project, spec, api, None, language)
+    return Built(project, spec, api, build_site(options, project, api, language), language)
 
 
-def checked_model(options: Options, spec: LoadedSpec) -> Api:
+def site_language(options: Options, spec: LoadedSpec) -> str:
+    """The language asked for (--lang, else the project's setting), else the spec's own."""
+    asked = languages.requested(options.lang, "--lang")
+    if asked:
+        return asked
+    started = time.perf_counter()
+    found = languages.detect(spec.document)
+    options.reporter.step("language", f"{found}, read from the spec's text (--lang to choose)", time.perf_counter() - started)
+    return found
+
+
+def checked_model(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> Api:
     """The enriched model with every problem linked in: the validator's (found in a forked
     child meanwhile) and the model's own."""
-    knowledge = load_knowledge(options.knowledge)
+    knowledge = load_knowledge(options.knowledge, language)
     with validating(options, spec) as validator_problems:
         api = model(options, spec, knowledge)
         api = enrich(api, knowledge, node_codes(options, spec, api))
@@ -107,12 +123,16 @@ def compared(options: Options, old: str, new: str) -> Comparison:
 
 
 def with_project(options: Options, project: Project) -> Options:
-    """`options` with what the command line left open taken from the project's settings."""
+    """`options` with what the command line left open taken from the project's settings;
+    the languages asked for are checked here, before anything is loaded."""
+    asked = languages.requested(options.lang, "--lang") or languages.requested(
+        project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
     return replace(
         options,
         spec=options.spec or project.spec,
         base_url=options.base_url or project.base_url,
         site=options.site or project.site_dir,
+        lang=(asked,) if asked else (),
     )
 
 
@@ -191,17 +211,22 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
         pool.shutdown(wait=future.done(), cancel_futures=True)
 
 
-def build_site(options: Options, project: Project, api: Api) -> SiteResult:
+def build_site(options: Options, project: Project, api: Api, language: str = languages.DEFAULT) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
+    if project.ours and project.docs_dir.resolve() == bundled_docs("en").resolve():
+        project = replace(project, docs_dir=bundled_docs(language))  # the bundled pages, in the language
     check_site_target(site, project)
-    rendered = render(options, api)
+    rendered = render(options, api, language)
+    labels = load_labels(language=language)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             docs = write_docs(stage / "docs", project, rendered.pages)
+            dictionary = search_dictionary(docs, stage / "jieba-dict.txt") if options.engine == "mkdocs" else None
             config, notes = site_config(
-                project, docs=docs.name, out="site", nav=site_nav(project, api, docs),
+                project, docs=docs.name, out="site", nav=site_nav(project, api, docs, labels),
                 site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
+                language=Language(language, labels["palette"], str(dictionary) if dictionary else None),
             )
             for note in notes:
                 rep.note(note)
@@ -210,21 +235,22 @@ def build_site(options: Options, project: Project, api: Api) -> SiteResult:
             started = time.perf_counter()
             tick = rep.progress(options.engine, sum(1 for _ in docs.rglob("*.md")))
             try:
-                warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
+                with quiet_jieba(stage) if dictionary else contextlib.nullcontext():
+                    warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
             finally:
                 rep.done_progress()
             prefix = project.section
             slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
-            pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script)
+            pages, dropped = finish_site(stage / "site", slots, assets_for(prefix).head_script, labels["not_found"])
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
 
 
-def render(options: Options, api: Api) -> Rendered:
+def render(options: Options, api: Api, language: str = languages.DEFAULT) -> Rendered:
     started = time.perf_counter()
-    rendered = render_pages(api, environment(), load_knowledge(options.knowledge))
+    rendered = render_pages(api, environment(language=language), load_knowledge(options.knowledge, language))
     options.reporter.step("render", counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
 
@@ -243,24 +269,25 @@ def generate(options: Options) -> tuple[Api, Generated]:
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
-    api = checked_model(options, spec)
-    rendered = render(options, api)
+    language = site_language(options, spec)
+    api = checked_model(options, spec, language)
+    rendered = render(options, api, language)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())
             write_operations_json(stage / "section", api)
             swap_in(stage / "section", target, SECTION_MARKER)
-    nav = _reference_nav(project.section, api)
-    return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
+    nav = _reference_nav(project.section, api, load_labels(language=language))
+    return api, Generated(target, len(rendered.pages), needed_settings(project, nav, language))
 
 
-def site_nav(project: Project, api: Api, docs: Path) -> list | None:
+def site_nav(project: Project, api: Api, docs: Path, labels: dict) -> list | None:
     """The site's navigation: the team's, with the reference where it names the section.
 
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
     """
-    reference, title = _reference_nav(project.section, api), theme_text(api.title)
+    reference, title = _reference_nav(project.section, api, labels), theme_text(api.title)
     nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
         return nav if found else [*nav, {title: reference}]
@@ -269,8 +296,7 @@ def site_nav(project: Project, api: Api, docs: Path) -> list | None:
     return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
-def _reference_nav(section: str, api: Api) -> list:
-    labels = load_labels()
+def _reference_nav(section: str, api: Api, labels: dict) -> list:
     return [
         {labels["overview"]: f"{section}index.md"},
         {labels["guides"]: [{labels["guide_titles"][name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},

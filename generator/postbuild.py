@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from html import escape
 from pathlib import Path
 
 from .render import put_back
@@ -49,11 +50,17 @@ INLINE_SCRIPT = re.compile(
 )
 
 
-def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: str) -> tuple[int, list[str]]:
+NOT_FOUND = "<h1>404 - Not found</h1>"  # the theme's 404 page says it in English whatever its language
+
+
+def finish_site(
+    site_dir: Path, slots: dict[str, dict[str, str]], head_script: str, not_found: str = "404 - Not found"
+) -> tuple[int, list[str]]:
     """Finish every HTML page under `site_dir`; returns how many there were, and warnings.
 
     `slots` holds the set-aside blocks by the page's source path inside docs_dir;
-    `head_script` is the deep-link script's path inside the site.
+    `head_script` is the deep-link script's path inside the site; `not_found` is what
+    the 404 page's heading says, in the site's language.
     """
     pages, warnings = 0, []
     for path in sorted(site_dir.rglob("*.html")):
@@ -64,6 +71,8 @@ def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_script: s
         if blocks:
             html = put_back(html, blocks)
         page_url = None if url == "404.html" else url  # 404.html is served from any path
+        if page_url is None:
+            html = html.replace(NOT_FOUND, f"<h1>{escape(not_found)}</h1>", 1)
         dropped: list[str] = []
         html = externalize_scripts(html, page_url, site_dir, dropped)
         warnings += [f"{url}: dropped an inline script that is not the theme's: {code!r}" for code in dropped]
