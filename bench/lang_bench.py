@@ -12,6 +12,7 @@ Numbers are printed, not judged. Nothing is sent anywhere.
 
     python3 bench/lang_bench.py --runs 7
     python3 bench/lang_bench.py --spec ../shared/specs/emqx-ce-5.8.1-en.json --json out.json
+    python3 bench/lang_bench.py --en-spec ../shared/specs/emqx-ce-5.8.1-en.json   # each language its own spec
 """
 
 from __future__ import annotations
@@ -68,12 +69,16 @@ def stats(values: list[float]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the spec (default: CE 5.8.1 zh)")
+    parser.add_argument("--en-spec", type=Path,
+                        help="build the en site from this spec instead (the zh one from --spec): CE en against CE zh")
     parser.add_argument("--runs", type=int, default=5, help="counted rounds (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--json", type=Path, help="also write every number as JSON")
     args = parser.parse_args()
-    if not args.spec.is_file():
-        raise SystemExit(f"{args.spec}: no such spec")
+    specs = {"en": args.en_spec or args.spec, "zh": args.spec}
+    for spec in specs.values():
+        if not spec.is_file():
+            raise SystemExit(f"{spec}: no such spec")
     walls: dict[str, list[float]] = {lang: [] for lang in LANGUAGES}
     cpus: dict[str, list[float]] = {lang: [] for lang in LANGUAGES}
     steps: dict[str, dict[str, list[float]]] = {lang: {"render": [], "mkdocs": []} for lang in LANGUAGES}
@@ -82,7 +87,7 @@ def main() -> int:
         for round_ in range(args.warmup + args.runs):
             order = LANGUAGES if round_ % 2 == 0 else LANGUAGES[::-1]
             for language in order:
-                wall, cpu, step = one_build(language, args.spec, Path(tmp))
+                wall, cpu, step = one_build(language, specs[language], Path(tmp))
                 if round_ >= args.warmup:
                     walls[language].append(wall)
                     cpus[language].append(cpu)
@@ -93,7 +98,7 @@ def main() -> int:
     ratio = [z / e for z, e in zip(walls["zh"], walls["en"])]
     ratio_cpu = [z / e for z, e in zip(cpus["zh"], cpus["en"])]
     data = {
-        "spec": str(args.spec), "runs": args.runs, "nproc": os.cpu_count(),
+        "spec": {lang: str(path) for lang, path in specs.items()}, "runs": args.runs, "nproc": os.cpu_count(),
         "loadavg_before": load_before, "loadavg_end": list(os.getloadavg()),
         "wall": {lang: stats(walls[lang]) for lang in LANGUAGES},
         "cpu": {lang: stats(cpus[lang]) for lang in LANGUAGES},
@@ -101,7 +106,8 @@ def main() -> int:
         "ratio_zh_en": stats(ratio),
         "ratio_cpu_zh_en": stats(ratio_cpu),
     }
-    print(f"spec: {args.spec.name}, {args.runs} rounds (languages alternate within each round)")
+    named = args.spec.name if specs["en"] == specs["zh"] else f"en {specs['en'].name}, zh {specs['zh'].name}"
+    print(f"spec: {named}, {args.runs} rounds (languages alternate within each round)")
     print(f"load average before {load_before[0]:.2f}, after {data['loadavg_end'][0]:.2f}")
     print(f"{'':<22}{'median':>8}{'min':>8}{'max':>8}{'spread':>8}")
     for language in LANGUAGES:
