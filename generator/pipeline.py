@@ -76,7 +76,6 @@ class Built:
     spec: LoadedSpec
     api: Api
     site: SiteResult | None  # None when --strict refused to build: the spec has errors
-    language: str = languages.DEFAULT
 
 
 def build(options: Options, strict: bool = False) -> Built:
@@ -89,8 +88,8 @@ def build(options: Options, strict: bool = False) -> Built:
     language = site_language(options, spec)
     api = checked_model(options, spec, language)
     if strict and errors(api.problems):
-        return Built(project, spec, api, None, language)
-    return Built(project, spec, api, build_site(options, project, api, language), language)
+        return Built(project, spec, api, None)
+    return Built(project, spec, api, build_site(options, project, api, language))
 
 
 def site_language(options: Options, spec: LoadedSpec) -> str:
@@ -222,7 +221,7 @@ def build_site(options: Options, project: Project, api: Api, language: str = lan
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             docs = write_docs(stage / "docs", project, rendered.pages)
-            dictionary = search_dictionary(docs, stage / "jieba-dict.txt") if options.engine == "mkdocs" else None
+            dictionary = search_words(options, docs, stage)
             config, notes = site_config(
                 project, docs=docs.name, out="site", nav=site_nav(project, api, docs, labels),
                 site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
@@ -246,6 +245,19 @@ def build_site(options: Options, project: Project, api: Api, language: str = lan
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
+
+
+def search_words(options: Options, docs: Path, stage: Path) -> Path | None:
+    """The jieba dictionary of the pages' Chinese words for Material's search (MkDocs only;
+    None when the pages have none)."""
+    if options.engine != "mkdocs":
+        return None
+    started = time.perf_counter()
+    dictionary = search_dictionary(docs, stage / "jieba-dict.txt")
+    if dictionary is not None:
+        words = counted(dictionary.read_bytes().count(b"\n") - 1, "word", "words")
+        options.reporter.step("words", f"a jieba dictionary of the pages' {words} for the search", time.perf_counter() - started)
+    return dictionary
 
 
 def render(options: Options, api: Api, language: str = languages.DEFAULT) -> Rendered:
