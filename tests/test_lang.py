@@ -265,3 +265,18 @@ def test_a_chinese_build_is_quiet_and_leaves_no_jieba_cache(tmp_path: Path):
     index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["zh"] and "\u200b" in "".join(d["text"] for d in index["docs"])
     assert "<html lang=\"zh\"" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_team_project_asks_for_chinese_in_its_settings(tmp_path: Path):
+    """`extra.emqx_apidocs.lang: zh` in a project `init` wrote (its commented line) builds
+    the reference in Chinese inside the team's site; the team's own page stays as written."""
+    assert cli("init", "team", cwd=tmp_path).returncode == 0
+    config = tmp_path / "team" / "mkdocs.yml"
+    assert "    # lang: zh\n" in config.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("    # lang: zh\n", "    lang: zh\n"), encoding="utf-8")
+    result = cli("build", "-q", cwd=tmp_path / "team")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "team" / "site"
+    errors = (site / "api" / "guides" / "errors.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in errors and '<h1 id="error-codes">错误码' in errors
+    assert "Our platform docs" in (site / "index.html").read_text(encoding="utf-8")
