@@ -15,7 +15,8 @@ from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
-from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load
+from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load, site_language
+from .render import load_labels
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
@@ -80,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
         p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
 
+    def lang_option(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--lang", action="append", metavar="en|zh",
+                       help=f"{what} (default: the language the spec is written in, read from its text); "
+                            "one language for now")
+
     def project_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, metavar="PATH",
                        help="your project's mkdocs.yml (default: ./mkdocs.yml when present, else the bundled project)")
@@ -92,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site", type=Path, metavar="DIR", help="where the site goes (default: the project's site_dir, site/)")
     build.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what builds the HTML: mkdocs (default) or zensical (pip install 'emqx-apidocs[zensical]')")
+    lang_option(build, "the site's language: its words, guides and search")
     build.add_argument("--strict", action="store_true", help="exit 1 without building when the spec has problems")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
@@ -100,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     spec_options(generate_cmd)
     project_options(generate_cmd)
+    lang_option(generate_cmd, "the reference's language")
     generate_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the settings to add")
 
     init = commands.add_parser("init", help="write a starter docs project (mkdocs.yml, docs/index.md) into DIR")
@@ -113,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", type=Path, metavar="DIR", help="the site folder (default: the project's site_dir, site/)")
     serve.add_argument("--config", type=Path, metavar="PATH", help="your project's mkdocs.yml (as for build)")
     serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="as for build")
+    lang_option(serve, "as for build")
     serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
     serve.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="how long to wait for the node's answer before a 504 (default 30)")
@@ -123,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
     spec_options(validate)
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    lang_option(validate, "the language of the problem kinds in text output")
 
     diff = commands.add_parser(
         "diff", help="what changed from one spec to another: operations, credentials and roles, pagination, "
@@ -180,6 +190,7 @@ def _options(args: argparse.Namespace, reporter: Reporter, spec: str | None = No
         spec=spec if isinstance(args.spec, list) else args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
         site=getattr(args, "site", None), base_url=getattr(args, "base_url", None),
         config=find_config(getattr(args, "config", None)), engine=getattr(args, "engine", "mkdocs"),
+        lang=tuple(args.lang or ()),
     )
 
 
@@ -299,7 +310,8 @@ def _diff(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     options = _options(args, ConsoleReporter(quiet=True))
     spec = load(options)
-    problems = list(checked_model(options, spec).problems)
+    language = site_language(options, spec)
+    problems = list(checked_model(options, spec, language).problems)
     if args.format == "json":
         json.dump(
             {
@@ -315,8 +327,9 @@ def _validate(args: argparse.Namespace) -> int:
         )
         print()
     else:
+        kinds = load_labels(language=language)["problem_kinds"]
         for kind, items in group(problems):
-            print(f"{kind} ({len(items)})")
+            print(f"{kinds.get(kind, kind)} ({len(items)})")
             for p in items:
                 print(f"  {p.pointer or '/'}: {p.message}{'' if p.level == 'error' else f' ({p.level})'}")
         print(f"{summary(problems)} in {spec.label}")

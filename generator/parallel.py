@@ -28,11 +28,11 @@ def _validate_forked(index: int) -> list[Problem]:
 
 
 def build_html(engine: str, config_file: Path, slots: dict[str, dict[str, str]],
-               head_scripts: tuple[str, ...]) -> tuple[int, list[str]]:
+               head_scripts: tuple[str, ...], not_found: str = "404 - Not found") -> tuple[int, list[str]]:
     """The engine's run over a staged project, then the finishing pass over its pages:
     how many pages, and the warnings of both. The site goes to the project's `site/`."""
     warnings = run_engine(engine, config_file)
-    pages, dropped = finish_site(config_file.parent / "site", slots, head_scripts)
+    pages, dropped = finish_site(config_file.parent / "site", slots, head_scripts, not_found)
     return pages, warnings + dropped
 
 

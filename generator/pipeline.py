@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import guides
+from . import guides, language as languages
 from .builder import attach_problems, build_model
 from .closures import SharedChecks
 from .diff import Comparison, compare
@@ -34,9 +34,11 @@ from .engines import engine_limits, run_engine
 from .forks import ChildFailed, Forked
 from .postbuild import finish_site
 from .project import (
-    Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
+    Language, Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
 )
 from .render import Rendered
+from .resources import bundled_docs
+from .segment import quiet_jieba, search_dictionary
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
     write_operations_json, write_section,
@@ -73,6 +75,7 @@ class Options:
     knowledge: Path | None = None
     config: Path | None = None  # the team's mkdocs.yml; None: the bundled project
     engine: str = "mkdocs"
+    lang: tuple[str, ...] = ()  # --lang, as given (one language for now); () to read it from the spec
     reporter: Reporter = field(default_factory=Reporter)
 
 
@@ -85,23 +88,35 @@ class Built:
 
 
 def build(options: Options, strict: bool = False) -> Built:
-    """The whole build: project, spec, validation beside the model and the pages, the
-    node's error codes, enrichment, then the site. With `strict`, nothing is built when
-    the spec has errors (the same rule as `validate`)."""
+    """The whole build: project, spec, its language, validation beside the model and the
+    pages, the node's error codes, enrichment, then the site. With `strict`, nothing is
+    built when the spec has errors (the same rule as `validate`)."""
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    api, rendered = checked_pages(options, spec)
+    language = site_language(options, spec)
+    api, rendered = checked_pages(options, spec, language)
     if strict and errors(api.problems):
         return Built(project, spec, api, None)
-    return Built(project, spec, api, build_site(options, project, api, rendered))
+    return Built(project, spec, api, build_site(options, project, api, rendered, language))
 
 
-def checked_model(options: Options, spec: LoadedSpec) -> Api:
+def site_language(options: Options, spec: LoadedSpec) -> str:
+    """The language asked for (--lang, else the project's setting), else the spec's own."""
+    asked = languages.requested(options.lang, "--lang")
+    if asked:
+        return asked
+    started = time.perf_counter()
+    found = languages.detect(spec.document)
+    options.reporter.step("language", f"{found}, read from the spec's text (--lang to choose)", time.perf_counter() - started)
+    return found
+
+
+def checked_model(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> Api:
     """The enriched model with every problem linked in: the validator's (found in forked
     children meanwhile) and the model's own."""
     with validating(options, spec) as validator_problems:
-        return attach_problems(enriched(options, spec, load_knowledge(options.knowledge)), validator_problems())
+        return attach_problems(enriched(options, spec, load_knowledge(options.knowledge, language)), validator_problems())
 
 
 def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
@@ -110,11 +125,11 @@ def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: S
     return enrich(api, knowledge, node_codes(options, spec, api))
 
 
-def checked_pages(options: Options, spec: LoadedSpec) -> tuple[Api, Rendered]:
+def checked_pages(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> tuple[Api, Rendered]:
     """`checked_model`, and its pages: most of them are made while the validator runs."""
     with validating(options, spec) as validator_problems:
-        api = enriched(options, spec, load_knowledge(options.knowledge))
-        draft = render(options, api)
+        api = enriched(options, spec, load_knowledge(options.knowledge, language))
+        draft = render(options, api, language)
         api = attach_problems(api, validator_problems())
     return api, draft.finished(api)
 
@@ -128,12 +143,16 @@ def compared(options: Options, old: str, new: str) -> Comparison:
 
 
 def with_project(options: Options, project: Project) -> Options:
-    """`options` with what the command line left open taken from the project's settings."""
+    """`options` with what the command line left open taken from the project's settings;
+    the languages asked for are checked here, before anything is loaded."""
+    asked = languages.requested(options.lang, "--lang") or languages.requested(
+        project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
     return replace(
         options,
         spec=options.spec or project.spec,
         base_url=options.base_url or project.base_url,
         site=options.site or project.site_dir,
+        lang=(asked,) if asked else (),
     )
 
 
@@ -200,30 +219,47 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
             child.close()
 
 
-def build_site(options: Options, project: Project, api: Api, rendered: Rendered) -> SiteResult:
+def build_site(options: Options, project: Project, api: Api, rendered: Rendered,
+               language: str = languages.DEFAULT) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
+    if project.ours and project.docs_dir.resolve() == bundled_docs("en").resolve():
+        project = replace(project, docs_dir=bundled_docs(language))  # the bundled pages, in the language
     check_site_target(site, project)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            staged = stage_project(options, project, api, rendered, stage)
+            staged = stage_project(options, project, api, rendered, stage, language=language)
             started = time.perf_counter()
             tick = rep.progress(options.engine, staged.sources)
             try:
-                warnings = run_engine(options.engine, staged.config_file, tick)
+                with quiet_jieba(stage) if staged.dictionary else contextlib.nullcontext():
+                    warnings = run_engine(options.engine, staged.config_file, tick)
             finally:
                 rep.done_progress()
-            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_scripts)
+            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_scripts, staged.not_found)
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=staged.limits + tuple(warnings + dropped))
 
 
-def render(options: Options, api: Api) -> Draft:
+def search_words(options: Options, docs: Path, stage: Path) -> Path | None:
+    """The jieba dictionary of the pages' Chinese words for Material's search (MkDocs only;
+    None when the pages have none)."""
+    if options.engine != "mkdocs":
+        return None
+    started = time.perf_counter()
+    dictionary = search_dictionary(docs, stage / "jieba-dict.txt")
+    if dictionary is not None:
+        words = counted(dictionary.read_bytes().count(b"\n") - 1, "word", "words")
+        options.reporter.step("words", f"a jieba dictionary of the pages' {words} for the search", time.perf_counter() - started)
+    return dictionary
+
+
+def render(options: Options, api: Api, language: str = languages.DEFAULT) -> Draft:
     """The draft pages; a forked child makes the later half of the tag pages meanwhile."""
     started = time.perf_counter()
-    env, knowledge = environment(), load_knowledge(options.knowledge)
+    env, knowledge = environment(language=language), load_knowledge(options.knowledge, language)
     share = _LaterTags(api, env, knowledge)
     try:
         draft = draft_pages(api, env, knowledge, share)
@@ -267,16 +303,22 @@ class Staged:
     head_scripts: tuple[str, ...]  # ours for <head>: the deep-link script, then the polyfills
     limits: tuple[str, ...]  # what the engine will not do of these settings
     sources: int  # page sources, for the progress bar
+    dictionary: Path | None = None  # the jieba dictionary of the pages' Chinese words, if any
+    not_found: str = "404 - Not found"  # the 404 page's heading, in the site's language
 
 
 def stage_project(options: Options, project: Project, api: Api, rendered: Rendered, folder: Path, *,
-                  versions: bool = False, changes: bool = False, notes: bool = True) -> Staged:
+                  versions: bool = False, changes: bool = False, notes: bool = True,
+                  language: str = languages.DEFAULT) -> Staged:
     """The docs folder and the settings an engine builds from, in `folder`; with
     `versions`, one version of a site of several (`changes`: it has a What-changed page)."""
+    labels = load_labels(language=language)
     docs = write_docs(folder / "docs", project, rendered.pages, versions)
+    dictionary = search_words(options, docs, folder)
     config, said = site_config(
-        project, docs=docs.name, out="site", nav=site_nav(project, api, docs, changes),
+        project, docs=docs.name, out="site", nav=site_nav(project, api, docs, labels, changes),
         site_name=theme_text(api.title) if project.bundled else None, engine=options.engine, versions=versions,
+        language=Language(language, labels["palette"], str(dictionary) if dictionary else None),
     )
     for note in said if notes else ():
         options.reporter.note(note)
@@ -286,15 +328,15 @@ def stage_project(options: Options, project: Project, api: Api, rendered: Render
         config_file=folder / "mkdocs.yml", slots={prefix + rel: blocks for rel, blocks in rendered.slots.items()},
         head_scripts=(assets_for(prefix).head_script, *assets_for(prefix).polyfills),
         limits=tuple(engine_limits(options.engine, config)),
-        sources=sum(1 for _ in docs.rglob("*.md")),
+        sources=sum(1 for _ in docs.rglob("*.md")), dictionary=dictionary, not_found=labels["not_found"],
     )
 
 
 def render_version(options: Options, api: Api, env: jinja2.Environment, version: VersionPages,
-                   same_spec: tuple[Rendered, VersionPages] | None = None) -> Rendered:
+                   same_spec: tuple[Rendered, VersionPages] | None = None, language: str = languages.DEFAULT) -> Rendered:
     """One version's pages in a site of several (its problems are attached already)."""
     started = time.perf_counter()
-    rendered = render_pages(api, env, load_knowledge(options.knowledge), version, same_spec)
+    rendered = render_pages(api, env, load_knowledge(options.knowledge, language), version, same_spec)
     said = f"{version.label}: "
     options.reporter.step("render", said + counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
     return rendered
@@ -333,7 +375,8 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
     firsts: dict[str, LoadedSpec] = {}  # one spec per digest, oldest first: validated in that order
     for spec in specs:
         firsts.setdefault(spec.digest, spec)
-    knowledge = load_knowledge(options.knowledge)
+    language = site_language(options, specs[-1])  # the newest spec's, unless asked
+    knowledge = load_knowledge(options.knowledge, language)
     with Helper([spec.document for spec in firsts.values()]) as helper:
         started = time.perf_counter()
         validations = {digest: helper.validate(i) for i, digest in enumerate(firsts)}
@@ -360,12 +403,12 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
                           for i, (source, spec) in enumerate(zip(sources, specs)))
             if any(errors(version.api.problems) for version in every):
                 return BuiltVersions(project, every, None)
-        env = environment()
+        env = environment(language=language)
         with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
             with staging(site) as stage:
                 try:
                     built, pages, warnings = _build_version_folders(
-                        options, project, versions, specs, checked, helper, env, stage)
+                        options, project, versions, specs, checked, helper, env, stage, language)
                 finally:
                     helper.close(wait=True)  # an engine in the helper writes into the staging folder
                 swap_in(stage / "site", site)
@@ -384,18 +427,18 @@ class _EngineRun:
 
 def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
                            checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
-                           stage: Path) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
+                           stage: Path, language: str) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
     """Each version's site into stage/site/LABEL, then what joins them."""
     built, runs = [], []
     by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
     for index, version in enumerate(versions):
         api = checked(index)
         pages = version_pages(versions, index, project.section)
-        rendered = render_version(options, api, env, pages, by_spec.get(specs[index].digest))
+        rendered = render_version(options, api, env, pages, by_spec.get(specs[index].digest), language)
         by_spec[specs[index].digest] = (rendered, pages)
         staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
-                               changes=pages.changes is not None, notes=index == 0)
-        work = (options.engine, staged.config_file, staged.slots, staged.head_scripts)
+                               changes=pages.changes is not None, notes=index == 0, language=language)
+        work = (options.engine, staged.config_file, staged.slots, staged.head_scripts, staged.not_found)
         started = time.perf_counter()
         # the helper takes an engine run once it has validated every spec; until then it runs here
         if helper.idle():
@@ -453,24 +496,25 @@ def generate(options: Options) -> tuple[Api, Generated]:
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
-    api, rendered = checked_pages(options, spec)
+    language = site_language(options, spec)
+    api, rendered = checked_pages(options, spec, language)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())
             write_operations_json(stage / "section", api)
             swap_in(stage / "section", target, SECTION_MARKER)
-    nav = _reference_nav(project.section, api)
-    return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
+    nav = _reference_nav(project.section, api, load_labels(language=language))
+    return api, Generated(target, len(rendered.pages), needed_settings(project, nav, language))
 
 
-def site_nav(project: Project, api: Api, docs: Path, changes: bool = False) -> list | None:
+def site_nav(project: Project, api: Api, docs: Path, labels: dict, changes: bool = False) -> list | None:
     """The site's navigation: the team's, with the reference where it names the section.
 
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
     `changes`: the reference has a What-changed page (one version of a site of several).
     """
-    reference, title = _reference_nav(project.section, api, changes), theme_text(api.title)
+    reference, title = _reference_nav(project.section, api, labels, changes), theme_text(api.title)
     nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
         return nav if found else [*nav, {title: reference}]
@@ -479,13 +523,12 @@ def site_nav(project: Project, api: Api, docs: Path, changes: bool = False) -> l
     return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
-def _reference_nav(section: str, api: Api, changes: bool = False) -> list:
-    labels = load_labels()
+def _reference_nav(section: str, api: Api, labels: dict, changes: bool = False) -> list:
     whats_new = [{labels["versions"]["what_changed"]: f"{section}{CHANGES_PAGE}"}] if changes else []
     return [
         {labels["overview"]: f"{section}index.md"},
         *whats_new,
-        {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
-        {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
+        {labels["guides"]: [{labels["guide_titles"][name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
+        {labels["reference"]: [{theme_text(tag.label): f"{section}{tag.page}"} for tag in api.tags]},
         {labels["spec_health"]: f"{section}reference/spec-health.md"},
     ]

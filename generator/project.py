@@ -26,9 +26,13 @@ from .versions import VersionSource, check_label, ordered_sources
 SETTINGS_KEY = "emqx_apidocs"
 DEFAULT_SECTION = "api/"
 SEARCH_SEPARATOR = r"[\s\-\.\/\{\}_]+"  # paths and snake_case names split into words
+# Chinese: also the zero-width space Material's search puts between the words jieba finds,
+# the ideographic space and Chinese punctuation (the zh search pipeline trims nothing)
+SEARCH_SEPARATOR_ZH = r"[\s\u200b\u3000\-\.\/\{\}\[\]_,;:()<>=\"'、。，．？！；：（）“”‘’「」《》]+"
+SEPARATORS = {"en": SEARCH_SEPARATOR, "zh": SEARCH_SEPARATOR_ZH}
 ASSET_FOLDER = "assets/emqx-apidocs"  # inside the section
 NEEDED_EXTENSIONS = ("attr_list", "tables", "toc")  # heading anchors, parameter tables, permalinks
-KNOWN_SETTINGS = {"spec", "versions", "base_url", "section"}
+KNOWN_SETTINGS = {"spec", "versions", "base_url", "section", "lang"}
 VERSION_SCRIPTS = ("versions-data.js", "version-select.js")  # in the asset folder of a site of several versions
 
 
@@ -113,10 +117,16 @@ class Project:
     versions: tuple[VersionSource, ...]  # extra.emqx_apidocs.versions, oldest first; () when absent
     base_url: str | None
     bundled: bool  # the project that ships with the tool
+    lang: tuple[str, ...] = ()  # extra.emqx_apidocs.lang: the site's language(s); () to read it from the spec
 
     @property
     def root(self) -> Path:
         return self.config_file.parent
+
+    @property
+    def ours(self) -> bool:
+        """Whether its settings are the bundled project's (bundled, or read from a checkout)."""
+        return self.bundled or self.config_file.resolve() == BASE_CONFIG.resolve()
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -147,7 +157,7 @@ def load_project(config: Path | None) -> Project:
     return Project(
         config_file=path, raw=raw, docs_dir=docs_dir.absolute(), site_dir=(Path("site") if bundled else site_dir),
         section=section, spec=spec, versions=versions, base_url=_text(settings.get("base_url"), path, "base_url"),
-        bundled=bundled,
+        bundled=bundled, lang=_languages(resolve_env(settings.get("lang")), path),
     )
 
 
@@ -172,6 +182,16 @@ def _versions(value: object, path: Path) -> tuple[VersionSource, ...]:
         text = _text(spec, path, f"extra.{SETTINGS_KEY}.versions.{label}")
         sources.append(VersionSource(check_label(label, where), _source(text, path) or ""))
     return ordered_sources(sources, where)
+
+
+def _languages(value: object, path: Path) -> tuple[str, ...]:
+    """extra.emqx_apidocs.lang: one language (`zh`) or a list of them; checked by language.py."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise InputError(f"{path}: extra.{SETTINGS_KEY}.lang must be a language such as zh, or a list of them")
+    return tuple(items)
 
 
 def _read(path: Path, seen: set[Path]) -> dict:
@@ -265,9 +285,19 @@ def assets_for(section: str, versions: bool = False) -> Assets:
     )
 
 
+@dataclass(frozen=True)
+class Language:
+    """What the site's language asks of its settings."""
+
+    code: str = "en"
+    palette: dict[str, str] | None = None  # the bundled palette switch's names: {dark, light}
+    jieba_dict: str | None = None  # a dictionary for the search's Chinese words (see segment.py)
+
+
 def site_config(
     project: Project, *, docs: str, out: str, nav: list | None, site_name: str | None, engine: str = "mkdocs",
     versions: bool = False,
+    language: Language = Language(),
 ) -> tuple[dict, list[str]]:
     """The engine's settings: the team's, plus what the reference needs; and one note per
     setting of theirs that had to change. `docs` and `out` are relative to where the
@@ -300,13 +330,15 @@ def site_config(
         theme["font"] = False
     if engine == "zensical":
         theme.setdefault("variant", "classic")  # Material's look; Zensical's default is its "modern" one
+    if language.code != "en":
+        _theme_language(theme, project, language, changed)
     if isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = str((project.root / theme["custom_dir"]).absolute())
     config["theme"] = theme
     if isinstance(config.get("hooks"), list):
         config["hooks"] = [str((project.root / h).absolute()) if isinstance(h, str) else h for h in config["hooks"]]
 
-    config["plugins"] = _plugins(config.get("plugins"), changed)
+    config["plugins"] = _plugins(config.get("plugins"), changed, language)
     config["markdown_extensions"] = _extensions(config.get("markdown_extensions"))
 
     assets = assets_for(project.section, versions)
@@ -349,24 +381,56 @@ def _entries(value: object, default: list) -> list:
     return list(default)
 
 
-def _plugins(value: object, changed) -> list:  # noqa: ANN001
-    """The team's plugins with search (our separator) and offline ensured; order kept."""
+def _theme_language(theme: dict, project: Project, language: Language, changed) -> None:  # noqa: ANN001
+    """The theme speaks the reference's language (a variant of it the team chose stays,
+    such as zh-Hant for zh); the bundled palette switch is named in it too."""
+    chosen = str(theme.get("language") or "")
+    if chosen.split("-")[0] != language.code:
+        if chosen and not project.ours:
+            changed(f"theme.language {chosen!r} is set to {language.code!r}",
+                    f"(the reference is in {language.code}; --lang or extra.emqx_apidocs.lang chooses it)")
+        theme["language"] = language.code
+    if project.ours and language.palette and isinstance(theme.get("palette"), list):
+        names = [language.palette["dark"], language.palette["light"]]
+        theme["palette"] = [
+            {**entry, "toggle": {**entry["toggle"], "name": names[i % 2]}} if isinstance(entry.get("toggle"), dict) else entry
+            for i, entry in enumerate(theme["palette"])
+        ]
+
+
+def _plugins(value: object, changed, language: Language) -> list:  # noqa: ANN001
+    """The team's plugins with search (our separator, the site's language) and offline
+    ensured; order kept."""
     items = _entries(value, ["search"])
     names = [_entry_name(item) for item in items]
+    separator = SEPARATORS.get(language.code, SEARCH_SEPARATOR)
     out = []
     for item, plugin in zip(items, names):
         if plugin in ("search", "material/search"):
             options = dict(item[plugin] or {}) if isinstance(item, dict) else {}
-            if options.get("separator") not in (None, SEARCH_SEPARATOR):
+            if options.get("separator") not in (None, separator):
                 changed("plugins.search.separator is replaced", "(paths such as /clients/{clientid} must be found by /clients)")
-            options["separator"] = SEARCH_SEPARATOR
-            item = {plugin: options}
+            options["separator"] = separator
+            item = {plugin: _search_language(options, language)}
         out.append(item)
     if not {"search", "material/search"} & set(names):
-        out.insert(0, {"search": {"separator": SEARCH_SEPARATOR}})
+        out.insert(0, {"search": _search_language({"separator": separator}, language)})
     if not {"offline", "material/offline"} & set(names):
         out.append("offline")
     return out
+
+
+def _search_language(options: dict, language: Language) -> dict:
+    """Search options that index and query the site's language: Material's search reads
+    Chinese only with `lang: zh` (its default for a zh theme is English, whose pipeline
+    trims Chinese words away), and segments it with jieba, with our dictionary when given."""
+    if language.code != "en":
+        langs = options.get("lang") or []
+        langs = [langs] if isinstance(langs, str) else list(langs)
+        options["lang"] = langs + [language.code] if language.code not in langs else langs
+    if language.jieba_dict and not options.get("jieba_dict"):
+        options["jieba_dict"] = language.jieba_dict
+    return options
 
 
 def _entry_name(item: object) -> str:
@@ -423,7 +487,7 @@ def nav_with_reference(nav: object, section: str, reference: list, title: str) -
 # ---------------------------------------------------------------------------- for `generate`
 
 
-def needed_settings(project: Project, reference_nav: list) -> str:
+def needed_settings(project: Project, reference_nav: list, language: str = "en") -> str:
     """The settings the team's mkdocs.yml lacks for the generated section, as YAML to paste
     ("" when it has them all). Their own engine reads the file, so we can only tell."""
     raw, assets = project.raw, assets_for(project.section)
@@ -451,8 +515,14 @@ def needed_settings(project: Project, reference_nav: list) -> str:
     plugin_items = _entries(plugins, [])
     search = next((item for item in plugin_items if _entry_name(item) in ("search", "material/search")), None)
     search_options = search.get(_entry_name(search)) if isinstance(search, dict) else None
-    if not (isinstance(search_options, dict) and search_options.get("separator") == SEARCH_SEPARATOR):
-        parts.append(("search finds /clients in /clients/{clientid}", {"plugins": [{"search": {"separator": SEARCH_SEPARATOR}}]}))
+    separator = SEPARATORS.get(language, SEARCH_SEPARATOR)
+    langs = search_options.get("lang") if isinstance(search_options, dict) else None
+    langs = [langs] if isinstance(langs, str) else list(langs or [])
+    if language != "en" and language not in langs:
+        why = f"search finds /clients in /clients/{{clientid}}, and {language} words (with jieba installed)"
+        parts.append((why, {"plugins": [{"search": {"lang": [*langs, language], "separator": separator}}]}))
+    elif not (isinstance(search_options, dict) and search_options.get("separator") == separator):
+        parts.append(("search finds /clients in /clients/{clientid}", {"plugins": [{"search": {"separator": separator}}]}))
     if any(_entry_name(item) in ("offline", "material/offline") for item in plugin_items):
         polyfills = (raw.get("extra") or {}).get("polyfills") or []
         if not any(item in polyfills for item in assets.polyfills):

@@ -13,6 +13,7 @@ from typing import Protocol
 import jinja2
 import markupsafe
 import yaml
+from markupsafe import Markup, escape
 
 from . import explorer, guides
 from .knowledge import Knowledge
@@ -37,6 +38,7 @@ EXPLORER_DATA = f"{ASSET_FOLDER}/explorer-data.js"  # written by each build, fro
 class MediaView:
     media: Media
     schema: SchemaView | None
+    note: str = ""  # why the example is not the spec's own, in the site's language
 
 
 @dataclass
@@ -68,9 +70,29 @@ def load_labels(templates: Path = TEMPLATES, language: str = "en") -> dict:
     return yaml.safe_load((templates / "labels" / f"{language}.yaml").read_text(encoding="utf-8"))
 
 
+def fill(text: str, **values: object) -> Markup:
+    """A label with `{name}` places, escaped, with the values put in: escaped too, unless
+    they are markup already (a counted word in <strong>, a link)."""
+    result = str(escape(text))
+    for name, value in values.items():
+        result = result.replace("{" + name + "}", str(escape(value)))
+    return Markup(result)
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """Text (from the knowledge file) escaped, its `backquoted` parts as <code>."""
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
 def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Environment:
+    """Templates of `language` (templates/<language>/, for pages written in it whole: the
+    overview and the guides) before the shared ones, and its labels as `L`."""
+    own = templates / language
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(own), str(templates)] if own.is_dir() else str(templates)),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -79,7 +101,8 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     )
     env.filters.update(
         markdown=markdown_html, inline=inline_html, md_text=markdown_text, script_json=script_json,
-        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable,
+        theme_text=theme_text, code_anchor=code_anchor, breakable=breakable, fill=fill,
+        code_spans=code_spans,
     )
     labels = load_labels(templates, language)
     env.globals["L"] = labels
@@ -141,7 +164,7 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
     made.update({page: (earlier.pages[page], earlier.slots[page]) for page in reused})  # type: ignore[union-attr]
     guide_pages = {} if earlier is not None else {
         f"guides/{name}.md": set_aside(env.get_template(f"guides/{name}.md.j2").render(**_common(api, knowledge), **context))
-        for name, context in guides.contexts(api, knowledge).items()
+        for name, context in guides.contexts(api, knowledge, env.globals["L"]).items()
     }
     if share is not None:
         made.update(share.result())
@@ -161,7 +184,8 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
         return Draft(pages, slots, env, knowledge, earlier)
     for rel, (text, blocks) in guide_pages.items():
         pages[rel], slots[rel] = text, blocks
-    pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
+    panel = explorer.site_data(api, knowledge, env.globals["L"])
+    pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(panel)};\n"
     return Draft(pages, slots, env, knowledge)
 
 
@@ -170,7 +194,7 @@ def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge:
     """Each tag's page, with its set-aside blocks, by the page's path."""
     common = _common(api, knowledge)
     template = env.get_template("tag.md.j2")
-    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge, badges or {})))
+    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge, env.globals["L"], badges or {})))
             for tag in tags}
 
 
@@ -253,9 +277,9 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
 
 
 def _operation_views(
-    api: Api, tag: Tag, knowledge: Knowledge, badges: dict[tuple[str, str], tuple[Badge, ...]]
+    api: Api, tag: Tag, knowledge: Knowledge, labels: dict, badges: dict[tuple[str, str], tuple[Badge, ...]]
 ) -> list[OperationView]:
-    planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
+    planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}), labels)
     views = []
     for op in tag.operations:
         planner.next_operation()
@@ -263,8 +287,9 @@ def _operation_views(
             OperationView(
                 op=op,
                 parameters=[ParameterView(p, planner.view(p.schema)) for p in op.parameters],
-                body=[_media_view(planner, m) for m in op.body.media] if op.body else [],
-                responses=[(r.status, r.description, [_media_view(planner, m) for m in r.media]) for r in op.responses],
+                body=[_media_view(planner, m, labels) for m in op.body.media] if op.body else [],
+                responses=[(r.status, r.description, [_media_view(planner, m, labels) for m in r.media])
+                           for r in op.responses],
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
@@ -280,9 +305,13 @@ def _pagination_params(op: Operation, knowledge: Knowledge) -> list[str]:
     return [name for name in kind.request if name in query] if kind else []
 
 
-def _media_view(planner: PagePlanner, media: Media) -> MediaView:
+def _media_view(planner: PagePlanner, media: Media, labels: dict) -> MediaView:
     schema: SchemaNode | None = media.schema
-    return MediaView(media, planner.view(schema) if schema is not None else None)
+    note = labels["example_notes"][media.example_note] if media.example_note else ""
+    if media.example_members:
+        members = labels["list_separator"].join(f"`{name}: null`" for name in media.example_members)
+        note = note.replace("{members}", members)
+    return MediaView(media, planner.view(schema) if schema is not None else None, note)
 
 
 @dataclass(frozen=True)
