@@ -10,6 +10,7 @@ available, or the helper dies, the same work is done in line.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .engines import run_engine
 from .postbuild import finish_site
+from .segment import quiet_jieba
 from .problems import Problem
 from .validate import validate
 
@@ -31,7 +33,8 @@ def build_html(engine: str, config_file: Path, slots: dict[str, dict[str, str]],
                head_scripts: tuple[str, ...], not_found: str = "404 - Not found") -> tuple[int, list[str]]:
     """The engine's run over a staged project, then the finishing pass over its pages:
     how many pages, and the warnings of both. The site goes to the project's `site/`."""
-    warnings = run_engine(engine, config_file)
+    with quiet_jieba(config_file.parent) if (config_file.parent / "jieba-dict.txt").is_file() else contextlib.nullcontext():
+        warnings = run_engine(engine, config_file)
     pages, dropped = finish_site(config_file.parent / "site", slots, head_scripts, not_found)
     return pages, warnings + dropped
 
