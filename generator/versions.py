@@ -190,9 +190,12 @@ def version_pages(versions: tuple[Version, ...], index: int, section: str) -> Ve
             for e in entries:
                 first_entry.setdefault((e.method, e.path), e.id)
         old_ops = _by_key(previous.api)
+        by_operation: dict[tuple[str, str], list[Change]] = {}
+        for change in version.comparison.changes:
+            by_operation.setdefault((change.method, change.path), []).append(change)
         for op in version.api.operations:
             key = (op.method, op.path)
-            mine = tuple(c for c in version.comparison.changes if (c.method, c.path) == key)
+            mine = tuple(by_operation.get(key, ()))
             if not mine:
                 continue
             from_page = here.page(op.page)
@@ -206,12 +209,12 @@ def version_pages(versions: tuple[Version, ...], index: int, section: str) -> Ve
                     here.link(from_page, previous.label, old.url),
                 ))
     if index + 1 < len(versions):
-        following = versions[index + 1]
+        following, ops = versions[index + 1], _by_key(version.api)
         for change in following.comparison.changes if following.comparison else ():
             if change.id != "operation-removed":
                 continue
             key = (change.method, change.path)
-            op = _by_key(version.api)[key]
+            op = ops[key]
             link = here.link(here.page(op.page), following.label, f"{CHANGES_URL}#{_entry_id('b', None, op)}")
             badges.setdefault(key, []).append(Badge("removed", following.label, (change,), 1, link))
     return VersionPages(version.label, {key: tuple(items) for key, items in badges.items()}, page)

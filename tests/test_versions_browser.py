@@ -87,7 +87,8 @@ def test_switching_versions_on_a_deep_link(served, transport: str, start: str, l
 
 
 def test_the_selector_follows_the_operation_being_read(served) -> None:
-    """Without a fragment in the address, the operation whose heading was scrolled past last."""
+    """Without a fragment in the address, or after scrolling by hand away from the one
+    it named, the operation whose heading was scrolled past last."""
     log = PageLog()
     with chromium_page(log) as page:
         page.goto(address(served, "file", f"{MIDDLE}/reference/clients.html"))
@@ -101,6 +102,16 @@ def test_the_selector_follows_the_operation_being_read(served) -> None:
             page.evaluate("() => document.getElementById('delete-clients-clientid').scrollIntoView()")
             page.wait_for_timeout(300)
         page.evaluate("() => history.replaceState(null, '', location.pathname)")  # the theme may have set one
+        page.locator(f"{SELECTOR} > summary").click()
+        assert where(served, "file", older.evaluate("a => a.href")) == \
+            f"{OLDEST}/reference/clients.html#delete-clients-clientid"
+        # opened on a deep link, then scrolled by hand to another operation: that one
+        page.goto(address(served, "file", f"{MIDDLE}/reference/clients.html#get-clients"))
+        for _ in range(4):  # the wheel, until the heading stays near the top as the layout settles
+            offset = page.evaluate("document.getElementById('delete-clients-clientid').getBoundingClientRect().top")
+            page.mouse.move(600, 400)
+            page.mouse.wheel(0, offset - 120)
+            page.wait_for_timeout(300)
         page.locator(f"{SELECTOR} > summary").click()
         assert where(served, "file", older.evaluate("a => a.href")) == \
             f"{OLDEST}/reference/clients.html#delete-clients-clientid"

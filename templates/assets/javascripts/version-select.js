@@ -29,24 +29,38 @@
   // The operation the reader asked for: the address's fragment when the page was opened
   // (the navigation entry keeps it: the theme's navigation.tracking rewrites the address
   // as the page scrolls, without an event, and may name the operation above a
-  // deep-linked one), then the fragment of each link followed within the page.
+  // deep-linked one), then the fragment of each link followed within the page. It stays
+  // the answer until the reader scrolls by hand (the page's own scrolling, and its layout
+  // settling as operations come near, are not theirs).
   var navigation = window.performance && performance.getEntriesByType
     ? performance.getEntriesByType("navigation")[0] : null;
   var asked = fragment(navigation && navigation.name ? navigation.name : location.href);
+  var scrolled = false;
+  var SCROLL_KEYS = ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End", " "];
   window.addEventListener("hashchange", function () {
     asked = fragment(location.href);
+    scrolled = false;
+  });
+  ["wheel", "touchmove"].forEach(function (name) {
+    window.addEventListener(name, function () { scrolled = true; }, { passive: true });
+  });
+  window.addEventListener("keydown", function (event) {
+    if (SCROLL_KEYS.indexOf(event.key) !== -1) scrolled = true;
+  });
+  document.addEventListener("pointerdown", function (event) {
+    if (event.target === document.documentElement) scrolled = true; // the page's scroll bar
   });
 
-  // The operation being read: the one asked for while its heading is on screen; else
-  // the one whose heading is the last in the top quarter of the window or above it;
-  // none at the top of a page.
+  // The operation being read: the one asked for, unless the reader has scrolled since
+  // and its heading is off screen; else the one whose heading is the last in the top
+  // quarter of the window or above it; none at the top of a page.
   function operation() {
     var header = document.querySelector(".md-header");
     var top = header ? header.getBoundingClientRect().bottom : 0;
     var named = asked && has(DATA.anchors, asked) ? document.getElementById(asked) : null;
     if (named) {
       var box = named.getBoundingClientRect();
-      if (box.top >= top - 4 && box.top < window.innerHeight) return DATA.anchors[asked];
+      if (!scrolled || (box.top >= top - 4 && box.top < window.innerHeight)) return DATA.anchors[asked];
     }
     var limit = Math.max(top + 32, window.innerHeight / 4);
     var found = null;
