@@ -186,8 +186,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _options(args: argparse.Namespace, reporter: Reporter, spec: str | None = None) -> Options:
+    """The pipeline's options; `spec` is the one spec of a repeatable --spec (build, serve)."""
     return Options(
-        spec=spec if isinstance(args.spec, list) else args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
+        spec=spec if isinstance(args.spec, list) else args.spec, user=args.user, max_bytes=args.max_size,
+        knowledge=args.knowledge, reporter=reporter,
         site=getattr(args, "site", None), base_url=getattr(args, "base_url", None),
         config=find_config(getattr(args, "config", None)), engine=getattr(args, "engine", "mkdocs"),
         lang=tuple(args.lang or ()),

@@ -334,6 +334,11 @@ def site_config(
         _theme_language(theme, project, language, changed)
     if isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = str((project.root / theme["custom_dir"]).absolute())
+    features = theme.get("features")
+    if versions and isinstance(features, list) and any(str(f).startswith("navigation.instant") for f in features):
+        changed("theme.features navigation.instant is removed",
+                "(the version selector's links are written for each page; a page loaded in place would keep another's)")
+        theme["features"] = [f for f in features if not str(f).startswith("navigation.instant")]
     config["theme"] = theme
     if isinstance(config.get("hooks"), list):
         config["hooks"] = [str((project.root / h).absolute()) if isinstance(h, str) else h for h in config["hooks"]]
