@@ -15,6 +15,7 @@ from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
+from .site import SiteResult
 from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load, site_language
 from .render import load_labels
 from .project import find_config, load_project
@@ -249,13 +250,7 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
-    for warning in built.site.mkdocs_warnings:
-        print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
-    if not args.quiet:
-        index = (built.site.site / "index.html").resolve()
-        operations = counted(len(built.api.operations), "operation", "operations")
-        print(f"{'done':>9}  {operations} in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
-    return EXIT_OK
+    return _built(args, options, built.site, counted(len(built.api.operations), "operation", "operations"))
 
 
 def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[VersionSource, ...]) -> int:
@@ -268,13 +263,17 @@ def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[V
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
-    for warning in built.site.mkdocs_warnings:
+    labels = ", ".join(v.label for v in built.versions)
+    return _built(args, options, built.site, f"{counted(len(built.versions), 'version', 'versions')} ({labels})")
+
+
+def _built(args: argparse.Namespace, options: Options, site: SiteResult, what: str) -> int:
+    """The engine's warnings, then (unless quiet) what was built and where to open it."""
+    for warning in site.mkdocs_warnings:
         print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:
-        index = (built.site.site / "index.html").resolve()
-        labels = ", ".join(v.label for v in built.versions)
-        versions = counted(len(built.versions), "version", "versions")
-        print(f"{'done':>9}  {versions} ({labels}) in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
+        index = (site.site / "index.html").resolve()
+        print(f"{'done':>9}  {what} in {site.site}/ — open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
 
 

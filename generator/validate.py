@@ -14,7 +14,7 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator, OpenAPIV31SchemaValidator
 
 from .problems import Problem, pointer, unescape_pointer
-from .refs import rust_panic
+from .refs import containers, rust_panic
 
 KIND_BY_KEYWORD = {
     "additionalProperties": "Keys that OpenAPI does not allow (extensions need an x- prefix)",
@@ -82,20 +82,8 @@ def _surely_draft4(value: object) -> bool:
             return False
     except Exception:  # no jsonschema-rs, or a value it cannot take
         return False
-    stack, seen = [value], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            pattern = node.get("pattern")
-            if isinstance(pattern, str) and not _compiles(pattern):
-                return False
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return True
+    patterns = (node.get("pattern") for node in containers(value) if isinstance(node, dict))
+    return all(_compiles(p) for p in patterns if isinstance(p, str))
 
 
 def _compiles(pattern: str) -> bool:
@@ -202,16 +190,13 @@ def _found(errors: Iterator[ValidationError], locations: dict[int, str], documen
             err = next(errors)
         except StopIteration:
             break
-        except RecursionError:
-            problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
-            break
         except BaseException as exc:  # the validator gave up part-way: keep what it found
-            if not isinstance(exc, Exception) and not rust_panic(exc):
-                raise
-            if rust_panic(exc):
+            if isinstance(exc, RecursionError) or rust_panic(exc):
                 problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
-                break
-            problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
+            elif isinstance(exc, Exception):
+                problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
+            else:
+                raise
             break
         problems.add(_to_problem(err, locations, document))
     return problems
