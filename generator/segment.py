@@ -18,6 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 CJK_RUN = re.compile(r"[^\x00-\x7f]+")  # wider than Chinese: a surplus word never matches
+# the Han script, which is all Material's search hands to jieba: pages with none of it
+# (an English site's dashes and arrows) need no dictionary and no jieba at all
+HAN = re.compile(
+    "[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f]"
+)
 FREQUENCY = re.compile(rb" (\d+)")
 FILLER = "\ue000"  # a private-use character no text contains: carries the rest of the total
 
@@ -37,7 +43,7 @@ def search_dictionary(docs: Path, out: Path) -> Path | None:
     runs: set[str] = set()
     for page in docs.rglob("*.md"):
         runs.update(CJK_RUN.findall(page.read_text(encoding="utf-8", errors="replace")))
-    jieba = jieba_module() if runs else None
+    jieba = jieba_module() if any(HAN.search(run) for run in runs) else None
     if jieba is None:
         return None
     raw = Path(jieba.__file__).with_name("dict.txt").read_bytes()  # lines: word frequency tag

@@ -249,6 +249,11 @@ def test_the_search_dictionary_cuts_the_site_as_jieba_does(tmp_path: Path):
     differ = [run for run in sorted(runs) if list(small.cut(run)) != list(full.cut(run))]
     assert differ == []
     assert search_dictionary(tmp_path / "nothing", tmp_path / "none.txt") is None
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "page.md").write_text("Pages \u2014 with dashes, \u2264 and \u00e9, but no Han character\n", encoding="utf-8")
+    assert search_dictionary(latin, tmp_path / "latin.txt") is None  # no jieba work for an English site
+    assert not (tmp_path / "latin.txt").exists()
 
 
 def test_a_chinese_build_is_quiet_and_leaves_no_jieba_cache(tmp_path: Path):
