@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -16,12 +17,16 @@ from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
 from .site import SiteResult
-from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load, site_language
+from .pipeline import (
+    Options, Reporter, build, build_languages, build_versions, checked_model, compared, generate, languages_asked, load,
+    site_language,
+)
 from .render import load_labels
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
 from .validate import group
+from .language import LANGUAGES, LanguageSource
 from .versions import VersionSource, sources_from_arguments
 from .words import counted
 
@@ -82,10 +87,15 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
         p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
 
-    def lang_option(p: argparse.ArgumentParser, what: str) -> None:
-        p.add_argument("--lang", action="append", metavar="en|zh",
-                       help=f"{what} (default: the language the spec is written in, read from its text); "
-                            "one language for now")
+    def lang_option(p: argparse.ArgumentParser, what: str, several: bool = False) -> None:
+        if several:
+            p.add_argument("--lang", action="append", metavar="en|zh[=PATH_OR_URL]",
+                           help=f"{what} (default: the language the spec is written in, read from its text). Repeat "
+                                "it for a site in several languages, SITE/en/ and SITE/zh/ with a language selector: "
+                                "--lang en --lang zh; a language may name its own spec: --lang zh=emqx-zh.json")
+        else:
+            p.add_argument("--lang", action="append", metavar="en|zh",
+                           help=f"{what} (default: the language the spec is written in, read from its text)")
 
     def project_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, metavar="PATH",
@@ -99,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--site", type=Path, metavar="DIR", help="where the site goes (default: the project's site_dir, site/)")
     build.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what builds the HTML: mkdocs (default) or zensical (pip install 'emqx-apidocs[zensical]')")
-    lang_option(build, "the site's language: its words, guides and search")
+    lang_option(build, "the site's language: its words, guides and search", several=True)
     build.add_argument("--strict", action="store_true", help="exit 1 without building when the spec has problems")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
@@ -122,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", type=Path, metavar="DIR", help="the site folder (default: the project's site_dir, site/)")
     serve.add_argument("--config", type=Path, metavar="PATH", help="your project's mkdocs.yml (as for build)")
     serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="as for build")
-    lang_option(serve, "as for build")
+    lang_option(serve, "as for build", several=True)
     serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
     serve.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="how long to wait for the node's answer before a 504 (default 30)")
@@ -207,7 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
         status = _build(args)
         if status != EXIT_OK:
             return status
-    operations = site / _newest_folder(site) / project.section / "operations.json"
+    operations = _operations_file(site, project.section)
     default = load_knowledge(args.knowledge).base_path
     base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path") or default
     try:
@@ -219,13 +229,16 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _newest_folder(site: Path) -> str:
-    """"" for a site of one version; the newest version's folder in a site of several."""
+def _operations_file(site: Path, section: str) -> Path:
+    """The reference's operations.json: the site's own; in a site of several versions the
+    newest version's; in a site of several languages the first language's."""
     listed = site / "versions.json"
-    if not listed.is_file():
-        return ""
-    versions = json.loads(listed.read_text(encoding="utf-8"))
-    return versions[0]["version"] if versions and isinstance(versions[0], dict) else ""
+    if listed.is_file():
+        versions = json.loads(listed.read_text(encoding="utf-8"))
+        newest = versions[0]["version"] if versions and isinstance(versions[0], dict) else ""
+        return site / newest / section / "operations.json"
+    candidates = [site / section / "operations.json"] + [site / code / section / "operations.json" for code in LANGUAGES]
+    return next((path for path in candidates if path.is_file()), candidates[0])
 
 
 def _check_url(flag: str, value: str | None) -> None:
@@ -238,8 +251,19 @@ def _build(args: argparse.Namespace) -> int:
     reporter = ConsoleReporter(args.quiet)
     single, sources = sources_from_arguments(args.spec)
     options = _options(args, reporter, single)
+    project = load_project(options.config)
     if single is None and not sources:
-        sources = load_project(options.config).versions  # extra.emqx_apidocs.versions
+        sources = project.versions  # extra.emqx_apidocs.versions
+    asked = languages_asked(options, project)
+    if len(asked) > 1:
+        if sources:
+            raise InputError(f"{' and '.join(a.code for a in asked)} asked for with several versions: a site of "
+                             "several versions is built in one language; build each language into its own --site")
+        return _build_languages(args, options, asked)
+    if asked and asked[0].spec:  # --lang zh=SPEC alone: that spec, in that language
+        if options.spec and options.spec != asked[0].spec:
+            raise InputError(f"--lang {asked[0].code}={asked[0].spec} and --spec {options.spec}: give one spec")
+        options = replace(options, spec=asked[0].spec, lang=(asked[0].code,))
     if sources:
         return _build_versions(args, options, sources)
     built = build(options, strict=args.strict)
@@ -265,6 +289,21 @@ def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[V
         return EXIT_PROBLEMS
     labels = ", ".join(v.label for v in built.versions)
     return _built(args, options, built.site, f"{counted(len(built.versions), 'version', 'versions')} ({labels})")
+
+
+def _build_languages(args: argparse.Namespace, options: Options, asked: tuple[LanguageSource, ...]) -> int:
+    built = build_languages(options, asked, strict=args.strict)
+    if built.site is None:
+        failing = next(language for language in built.languages if errors(language.api.problems))
+        print(
+            f"emqx-apidocs: {failing.code}: {summary(failing.api.problems)} in {failing.spec.label} and --strict "
+            "was given; nothing built (see `emqx-apidocs validate`)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    codes = ", ".join(language.code for language in built.languages)
+    operations = counted(len(built.languages[0].api.operations), "operation", "operations")
+    return _built(args, options, built.site, f"{operations} in {counted(len(built.languages), 'language', 'languages')} ({codes})")
 
 
 def _built(args: argparse.Namespace, options: Options, site: SiteResult, what: str) -> int:

@@ -45,7 +45,7 @@ from .site import (
 )
 from .validate import PARTS, validate
 from .versions import CHANGES_PAGE, Version, VersionPages, VersionSource, history, version_pages
-from .versionsite import SiteVersion, finish_versions, write_root
+from .versionsite import SiteVersion, finish_versions, write_languages_root, write_root
 from .words import counted
 
 
@@ -125,12 +125,23 @@ def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: S
     return enrich(api, knowledge, node_codes(options, spec, api))
 
 
-def checked_pages(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> tuple[Api, Rendered]:
-    """`checked_model`, and its pages: most of them are made while the validator runs."""
+def checked_pages(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT,
+                  known: dict[str, list[Problem]] | None = None) -> tuple[Api, Rendered]:
+    """`checked_model`, and its pages: most of them are made while the validator runs.
+    `known`: the validator's problems by spec digest, read and filled in, so that a spec
+    built in two languages is validated once."""
+    if known is not None and spec.digest in known:
+        api = enriched(options, spec, load_knowledge(options.knowledge, language))
+        draft = render(options, api, language)
+        api = attach_problems(api, known[spec.digest])
+        return api, draft.finished(api)
     with validating(options, spec) as validator_problems:
         api = enriched(options, spec, load_knowledge(options.knowledge, language))
         draft = render(options, api, language)
-        api = attach_problems(api, validator_problems())
+        problems = validator_problems()
+        if known is not None:
+            known[spec.digest] = problems
+        api = attach_problems(api, problems)
     return api, draft.finished(api)
 
 
@@ -142,18 +153,30 @@ def compared(options: Options, old: str, new: str) -> Comparison:
     return compare(*apis)
 
 
-def with_project(options: Options, project: Project) -> Options:
+def with_project(options: Options, project: Project, several: bool = False) -> Options:
     """`options` with what the command line left open taken from the project's settings;
-    the languages asked for are checked here, before anything is loaded."""
-    asked = languages.requested(options.lang, "--lang") or languages.requested(
-        project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
+    the languages asked for are checked here, before anything is loaded (one language,
+    unless `several`: a site in several languages)."""
+    if several:
+        asked = options.lang or project.lang
+    else:
+        one = languages.requested(options.lang, "--lang") or languages.requested(
+            project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
+        asked = (one,) if one else ()
     return replace(
         options,
         spec=options.spec or project.spec,
         base_url=options.base_url or project.base_url,
         site=options.site or project.site_dir,
-        lang=(asked,) if asked else (),
+        lang=tuple(asked),
     )
+
+
+def languages_asked(options: Options, project: Project) -> tuple[languages.LanguageSource, ...]:
+    """The languages `--lang` asks for, else the project's settings (checked, in order)."""
+    if options.lang:
+        return languages.parse(options.lang, "--lang")
+    return languages.parse(project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
 
 
 def load(options: Options) -> LoadedSpec:
@@ -223,24 +246,39 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered,
                language: str = languages.DEFAULT) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
-    if project.ours and project.docs_dir.resolve() == bundled_docs("en").resolve():
-        project = replace(project, docs_dir=bundled_docs(language))  # the bundled pages, in the language
+    project = in_language(project, language)
     check_site_target(site, project)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             staged = stage_project(options, project, api, rendered, stage, language=language)
-            started = time.perf_counter()
-            tick = rep.progress(options.engine, staged.sources)
-            try:
-                with quiet_jieba(stage) if staged.dictionary else contextlib.nullcontext():
-                    warnings = run_engine(options.engine, staged.config_file, tick)
-            finally:
-                rep.done_progress()
-            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_scripts, staged.not_found)
-            rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
+            pages, warnings = engine_site(options, staged, stage)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
             swap_in(stage / "site", site)
-    return SiteResult(site=site, pages=pages, mkdocs_warnings=staged.limits + tuple(warnings + dropped))
+    return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(warnings))
+
+
+def in_language(project: Project, language: str) -> Project:
+    """The project whose hand-written pages are in `language`: the bundled pages come in
+    each language; a team's are theirs."""
+    if project.ours and project.docs_dir.resolve() == bundled_docs("en").resolve():
+        return replace(project, docs_dir=bundled_docs(language))
+    return project
+
+
+def engine_site(options: Options, staged: Staged, folder: Path, label: str = "") -> tuple[int, list[str]]:
+    """The engine's run on a staged project (into folder/site), then every page finished
+    (postbuild.py); returns the pages and the warnings (`label` begins the step's line)."""
+    rep = options.reporter
+    started = time.perf_counter()
+    tick = rep.progress(options.engine, staged.sources)
+    try:
+        with quiet_jieba(folder) if staged.dictionary else contextlib.nullcontext():
+            warnings = run_engine(options.engine, staged.config_file, tick)
+    finally:
+        rep.done_progress()
+    pages, dropped = finish_site(folder / "site", staged.slots, staged.head_scripts, staged.not_found)
+    rep.step(options.engine, label + counted(pages, "page", "pages"), time.perf_counter() - started)
+    return pages, [*staged.limits, *warnings, *dropped]
 
 
 def search_words(options: Options, docs: Path, stage: Path) -> Path | None:
@@ -477,6 +515,74 @@ def compared_versions(options: Options, sources: tuple[VersionSource, ...], spec
     pairs = counted(len(versions) - 1, "pair", "pairs")
     options.reporter.step("compare", f"{pairs}, {counted(found, 'change', 'changes')}", time.perf_counter() - started)
     return versions
+
+
+# ------------------------------------------------------------------ a site in several languages
+
+
+@dataclass(frozen=True)
+class BuiltLanguage:
+    code: str
+    spec: LoadedSpec
+    api: Api  # with its problems
+
+
+@dataclass(frozen=True)
+class BuiltLanguages:
+    project: Project
+    languages: tuple[BuiltLanguage, ...]  # in the order asked for; the first is the root's
+    site: SiteResult | None  # None when --strict refused to build: a spec has errors
+
+
+def build_languages(options: Options, sources: tuple[languages.LanguageSource, ...],
+                    strict: bool = False) -> BuiltLanguages:
+    """One site per language in SITE/<code>/ (en, zh), joined by a language selector on
+    every page that keeps the reader on the page and operation they are reading (anchors
+    are the same in every language), and a root page that opens the first language.
+
+    Each language is built from its own spec (`zh=SPEC`) or the site's; a spec several
+    languages share is loaded and validated once. Each language has its own model and
+    pages: the words of the knowledge (roles, codes, tag titles) are the language's.
+    """
+    project = load_project(options.config)
+    options = with_project(options, project, several=True)
+    rep, site = options.reporter, options.site.absolute()
+    check_site_target(site, project)
+    loaded: dict[str | None, LoadedSpec] = {}
+    for source in sources:
+        where = source.spec or options.spec
+        if where not in loaded:
+            loaded[where] = load(replace(options, spec=where))
+    known: dict[str, list[Problem]] = {}  # the validator's problems by spec, found once
+    built, pages_of = [], []
+    for source in sources:
+        spec = loaded[source.spec or options.spec]
+        api, rendered = checked_pages(options, spec, source.code, known)
+        built.append(BuiltLanguage(source.code, spec, api))
+        pages_of.append(rendered)
+    if strict and any(errors(language.api.problems) for language in built):
+        return BuiltLanguages(project, tuple(built), None)
+    env = environment(language=built[0].code)
+    with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
+        with staging(site) as stage:
+            out = stage / "site"
+            out.mkdir()
+            total, warnings = 0, []
+            for index, (language, rendered) in enumerate(zip(built, pages_of)):
+                folder = stage / language.code
+                staged = stage_project(options, in_language(project, language.code), language.api, rendered, folder,
+                                       versions=True, notes=index == 0, language=language.code)
+                pages, said = engine_site(options, staged, folder, f"{language.code}: ")
+                total += pages
+                warnings += [f"{language.code}: {line}" for line in said]
+                os.rename(folder / "site", out / language.code)
+                write_operations_json(out / language.code / project.section, language.api)
+            joined = [SiteVersion(language.code, language.api) for language in built]
+            warnings += finish_versions(out, joined, project.section, env,
+                                        languages={code: environment(language=code) for code in (b.code for b in built)})
+            write_languages_root(out, joined, env)
+            swap_in(out, site)
+    return BuiltLanguages(project, tuple(built), SiteResult(site=site, pages=total, mkdocs_warnings=tuple(warnings)))
 
 
 @dataclass(frozen=True)

@@ -185,12 +185,19 @@ def _versions(value: object, path: Path) -> tuple[VersionSource, ...]:
 
 
 def _languages(value: object, path: Path) -> tuple[str, ...]:
-    """extra.emqx_apidocs.lang: one language (`zh`) or a list of them; checked by language.py."""
+    """extra.emqx_apidocs.lang: one language (`zh`), a list of them, or a mapping of each
+    language to its own spec (`{en: specs/en.json, zh: specs/zh.json}`), as `--lang`
+    takes them (`zh=SPEC`, the spec's file relative to mkdocs.yml); checked by language.py."""
     if value is None or value == "":
         return ()
+    if isinstance(value, dict) and value:
+        where = f"extra.{SETTINGS_KEY}.lang"
+        specs = {str(code): _source(_text(spec, path, f"{where}.{code}"), path) for code, spec in value.items()}
+        return tuple(f"{code}={spec}" if spec else code for code, spec in specs.items())
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(item, str) for item in items):
-        raise InputError(f"{path}: extra.{SETTINGS_KEY}.lang must be a language such as zh, or a list of them")
+        raise InputError(f"{path}: extra.{SETTINGS_KEY}.lang must be a language such as zh, a list of them, "
+                         "or a mapping of each language to its spec")
     return tuple(items)
 
 
@@ -337,7 +344,7 @@ def site_config(
     features = theme.get("features")
     if versions and isinstance(features, list) and any(str(f).startswith("navigation.instant") for f in features):
         changed("theme.features navigation.instant is removed",
-                "(the version selector's links are written for each page; a page loaded in place would keep another's)")
+                "(the version or language selector's links are written for each page; a page loaded in place would keep another's)")
         theme["features"] = [f for f in features if not str(f).startswith("navigation.instant")]
     config["theme"] = theme
     if isinstance(config.get("hooks"), list):

@@ -1,4 +1,7 @@
-"""What joins the folders of a site of several versions, once each is built.
+"""What joins the folders of a site of several versions (or languages), once each is built.
+
+A site in several languages (`SITE/en/`, `SITE/zh/`) is joined the same way: its
+selector lists the languages by their own names, and its root page opens the first.
 
 - `versions.json` at the root, newest first, in the format mike writes and Material's
   version selector reads: `[{"version", "title", "aliases"}]`, `latest` the newest's alias;
@@ -28,6 +31,7 @@ from .model import Api
 from .postbuild import CONTENT_SECURITY_POLICY
 from .project import ASSET_FOLDER
 from .sanitize import script_json, theme_text
+from .language import NAMES
 from .versions import LATEST, relative_link
 
 DATA_FILE = f"{ASSET_FOLDER}/versions-data.js"
@@ -63,15 +67,28 @@ def write_root(site: Path, versions: list[SiteVersion], env: jinja2.Environment,
     (site / "index.html").write_text(html, encoding="utf-8")
 
 
-def finish_versions(site: Path, versions: list[SiteVersion], section: str, env: jinja2.Environment) -> list[str]:
+def write_languages_root(site: Path, languages: list[SiteVersion], env: jinja2.Environment) -> None:
+    """The index.html of a site in several languages: it opens the first, and links each."""
+    first = languages[0]
+    html = env.get_template("languages-index.html.j2").render(
+        csp=CONTENT_SECURITY_POLICY, title=theme_text(first.api.title), language=first.label,
+        links=[(v.label, NAMES[v.label], f"{v.label}/index.html") for v in languages],
+    )
+    (site / "index.html").write_text(html, encoding="utf-8")
+
+
+def finish_versions(site: Path, versions: list[SiteVersion], section: str, env: jinja2.Environment,
+                    languages: dict[str, jinja2.Environment] | None = None) -> list[str]:
     """The selector on every page of every version folder under `site`, and each version's
     data file; returns warnings (a page without the theme's header gets the selector at
-    the top of its body)."""
+    the top of its body). With `languages` (each language's template environment), the
+    folders are languages (en, zh): the selector speaks the page's language, names each
+    language in its own words and has no `latest`."""
     pages = {v.label: {p.relative_to(site / v.label).as_posix() for p in (site / v.label).rglob("*.html")}
              for v in versions}
-    template = env.get_template("partials/version-select.html.j2")
     warnings: list[str] = []
     for version in versions:
+        template = (languages[version.label] if languages else env).get_template("partials/version-select.html.j2")
         folder = site / version.label
         (folder / section / DATA_FILE).write_text(_data(version, versions, section), encoding="utf-8")
         for rel in sorted(pages[version.label]):
@@ -81,12 +98,16 @@ def finish_versions(site: Path, versions: list[SiteVersion], section: str, env: 
             if served_anywhere:  # its links start at the root: this version's folder is below it
                 html = THEME_BASE.sub(lambda m: f"{m.group(1)}/{version.label}/{m.group(2)}",
                                       ROOT_LINK.sub(lambda m: f'{m.group(1)}="/{version.label}/', html))
+            listed = versions if languages else list(reversed(versions))
             links = [_link(version.label, rel, other.label, pages[other.label], served_anywhere,
-                           newest=other is versions[-1]) for other in reversed(versions)]
+                           newest=other is versions[-1] and not languages, lang=bool(languages)) for other in listed]
             at, top = _selector_place(html)
-            html = html[:at] + template.render(current=version.label, links=links, top=top).strip() + html[at:]
+            current = NAMES[version.label] if languages else version.label
+            selector = template.render(current=current, links=links, top=top, languages=bool(languages)).strip()
+            html = html[:at] + selector + html[at:]
             if top:
-                warnings.append(f"{version.label}/{rel}: no header title; the version selector is at the top of the page")
+                what = "language" if languages else "version"
+                warnings.append(f"{version.label}/{rel}: no header title; the {what} selector is at the top of the page")
             path.write_text(html, encoding="utf-8")
     return warnings
 
@@ -97,17 +118,21 @@ class _Link:
     href: str
     current: bool
     latest: bool
+    name: str  # what the list shows: the label, or a language's own name
+    lang: str | None  # the language of the target and of its name (a site in several languages)
 
 
-def _link(label: str, rel: str, other: str, other_pages: set[str], served_anywhere: bool, *, newest: bool) -> _Link:
+def _link(label: str, rel: str, other: str, other_pages: set[str], served_anywhere: bool, *, newest: bool,
+          lang: bool = False) -> _Link:
     """The selector's link from page `rel` of version `label` to version `other`: the
     same page there, else that version's home page (which is also where the 404 page,
-    served from any path, links to)."""
+    served from any path, links to). With `lang`, the labels are languages."""
+    named = {"name": NAMES[other] if lang else other, "lang": other if lang else None}
     if served_anywhere:
-        return _Link(other, f"/{other}/index.html", other == label, newest)
+        return _Link(other, f"/{other}/index.html", other == label, newest, **named)
     target = rel if rel in other_pages else "index.html"
     href = relative_link(f"{label}/{rel}", f"{other}/{target}")
-    return _Link(other, href, other == label, newest)
+    return _Link(other, href, other == label, newest, **named)
 
 
 def _selector_place(html: str) -> tuple[int, bool]:

@@ -67,16 +67,22 @@ def test_the_language_of_each_real_spec(name: str, language: str):
     assert detect(json.loads(shared_spec(name).read_text(encoding="utf-8"))) == language
 
 
-def test_two_languages_are_refused_in_one_line(tmp_path: Path):
-    """`--lang en --lang zh` (and the same list in the settings) is one line and exit 2, for
-    now; an unknown language too. The same language twice is one language."""
-    one_line(cli("build", "--lang", "en", "--lang", "zh", "--site", str(tmp_path / "s")), "--lang", "not supported yet")
-    one_line(cli("validate", "--lang", "zh", "--lang", "en"), "zh and en", "not supported yet")
+def test_what_makes_one_language_refuses_two_in_one_line(tmp_path: Path):
+    """validate and generate make one language: two are one line and exit 2, as are an
+    unknown language, a language given two specs, and several versions in two languages.
+    The same language twice is one language."""
+    one_line(cli("validate", "--lang", "zh", "--lang", "en"), "zh and en", "one language at a time")
+    one_line(cli("generate", "--lang", "zh", "--lang", "en"), "zh and en")
+    one_line(cli("validate", "--lang", "zh=x.json"), "--spec")
     one_line(cli("build", "--lang", "fr", "--site", str(tmp_path / "s")), "'fr'", "en, zh")
+    one_line(cli("build", "--lang", "zh=a.json", "--lang", "zh=b.json", "--site", str(tmp_path / "s")), "zh is given twice")
+    one_line(cli("build", "--lang", "zh=", "--site", str(tmp_path / "s")), "no spec after '='")
+    one_line(cli("build", "--lang", "en", "--lang", "zh", "--spec", f"1.0={SAMPLE}", "--spec", f"2.0={SAMPLE}",
+                 "--site", str(tmp_path / "s")), "several versions", "one language")
     config = tmp_path / "mkdocs.yml"
-    config.write_text("site_name: x\nextra: {emqx_apidocs: {lang: [en, zh]}}\n", encoding="utf-8")
-    one_line(cli("build", "--config", str(config)), "extra.emqx_apidocs.lang", "not supported yet")
     config.write_text("site_name: x\nextra: {emqx_apidocs: {lang: {zh: 1}}}\n", encoding="utf-8")
+    one_line(cli("build", "--config", str(config)), "extra.emqx_apidocs.lang.zh")
+    config.write_text("site_name: x\nextra: {emqx_apidocs: {lang: [en, 3]}}\n", encoding="utf-8")
     one_line(cli("build", "--config", str(config)), "extra.emqx_apidocs.lang")
     assert not (tmp_path / "s").exists()
     assert cli("validate", "--lang", "zh", "--lang", "zh").returncode == 0
