@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .load import DEFAULT_MAX_BYTES
+from .load import DEFAULT_MAX_BYTES, LoadedSpec
+from .model import Api
 from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
@@ -280,13 +281,7 @@ def _build(args: argparse.Namespace) -> int:
 def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[VersionSource, ...]) -> int:
     built = build_versions(options, sources, strict=args.strict)
     if built.site is None:
-        failing = next(v for v in built.versions if errors(v.api.problems))
-        print(
-            f"emqx-apidocs: {failing.label}: {summary(failing.api.problems)} in {failing.spec.label} and --strict "
-            "was given; nothing built (see `emqx-apidocs validate`)",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEMS
+        return _refused([(v.label, v.spec, v.api) for v in built.versions])
     labels = ", ".join(v.label for v in built.versions)
     return _built(args, options, built.site, f"{counted(len(built.versions), 'version', 'versions')} ({labels})")
 
@@ -294,16 +289,18 @@ def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[V
 def _build_languages(args: argparse.Namespace, options: Options, asked: tuple[LanguageSource, ...]) -> int:
     built = build_languages(options, asked, strict=args.strict)
     if built.site is None:
-        failing = next(language for language in built.languages if errors(language.api.problems))
-        print(
-            f"emqx-apidocs: {failing.code}: {summary(failing.api.problems)} in {failing.spec.label} and --strict "
-            "was given; nothing built (see `emqx-apidocs validate`)",
-            file=sys.stderr,
-        )
-        return EXIT_PROBLEMS
+        return _refused([(language.code, language.spec, language.api) for language in built.languages])
     codes = ", ".join(language.code for language in built.languages)
     operations = counted(len(built.languages[0].api.operations), "operation", "operations")
     return _built(args, options, built.site, f"{operations} in {counted(len(built.languages), 'language', 'languages')} ({codes})")
+
+
+def _refused(parts: list[tuple[str, LoadedSpec, Api]]) -> int:
+    """--strict refused a site of several folders: the first part whose spec has errors."""
+    label, spec, api = next(part for part in parts if errors(part[2].problems))
+    print(f"emqx-apidocs: {label}: {summary(api.problems)} in {spec.label} and --strict was given; nothing built "
+          "(see `emqx-apidocs validate`)", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def _built(args: argparse.Namespace, options: Options, site: SiteResult, what: str) -> int:

@@ -121,6 +121,15 @@ def test_each_language_from_its_own_spec_through_the_settings(tmp_path: Path) ->
     assert len(re.findall(r"^\s*validate\s", result.stderr, re.M)) == 2, result.stderr
 
 
+def test_strict_builds_nothing_when_a_languages_spec_has_errors(tmp_path: Path) -> None:
+    document = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    document["paths"]["/clients"]["get"]["responses"] = "none"
+    (tmp_path / "zh.json").write_text(json.dumps(document), encoding="utf-8")
+    result = build("--lang", "en", "--lang", f"zh={tmp_path / 'zh.json'}", "--strict", "--site", str(tmp_path / "site"))
+    assert result.returncode == 1 and "zh:" in result.stderr and "--strict" in result.stderr, result.stderr
+    assert not (tmp_path / "site").exists()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(("start", "choice", "lands"), [
     ("en/reference/clients.html#get-clients-clientid", "zh", "zh/reference/clients.html#get-clients-clientid"),
