@@ -102,3 +102,20 @@ def test_try_it_through_serve_against_prism(built, tmp_path):
             violations = json.loads(line.split(": ", 1)[1]) if line else []
             assert [v for v in violations if v.get("location", [""])[0] == "request"] == []
     assert log.external_requests == [], log.external_requests
+
+
+def test_a_site_in_both_languages_with_zensical(tmp_path):
+    """`--engine zensical --lang en --lang zh`: both folders, each page's selector leads
+    to the same page in the other language."""
+    need(importlib.util.find_spec("zensical") is not None,
+         "Zensical is not installed (pip install 'emqx-apidocs[zensical]'; bash .ci/run installs it)")
+    site = tmp_path / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--engine", "zensical", "--lang", "en", "--lang", "zh",
+         "--site", str(site)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    for code, other in (("en", "zh"), ("zh", "en")):
+        html = (site / code / "reference" / "clients.html").read_text(encoding="utf-8")
+        assert f'<html lang="{code}"' in html
+        assert f'<a href="../../{other}/reference/clients.html" data-ead-version="{other}"' in html
