@@ -46,6 +46,8 @@ extra:
     base_url: http://localhost:18083
     section: api/
     # The reference's language, en or zh; without it, the language the spec is written in.
+    # A list, [en, zh], builds a site in both (site/en/, site/zh/ and a language selector);
+    # each language may have its own spec: {en: specs/emqx-en.json, zh: specs/emqx-zh.json}
     # lang: zh
 """
 
