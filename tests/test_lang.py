@@ -291,3 +291,21 @@ def test_a_team_project_asks_for_chinese_in_its_settings(tmp_path: Path):
     errors = (site / "api" / "guides" / "errors.html").read_text(encoding="utf-8")
     assert '<html lang="zh"' in errors and '<h1 id="error-codes">错误码' in errors
     assert "Our platform docs" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_label_is_written_twice():
+    """YAML keeps the last of two equal keys without a word: in the label files that hides
+    a label (a string `constraints` was once shadowed by a mapping of the same name)."""
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        keys = [loader.construct_object(key) for key, _ in node.value]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        assert not twice, f"line {node.start_mark.line + 1}: {twice} written twice"
+        return loader.construct_mapping(node)
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for name in ("en.yaml", "zh.yaml"):
+        assert yaml.load((LABELS / name).read_text(encoding="utf-8"), Loader=Strict)
