@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import guides
+from . import guides, twins
 from .builder import attach_problems, build_model
 from .diff import Comparison, compare
 from .enrich import enrich
@@ -24,7 +24,7 @@ from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import Problem, errors
-from .render import Draft, draft_pages, environment, load_labels, rendering_weight, tag_pages
+from .render import Draft, TagPage, draft_pages, environment, load_labels, rendering_weight, tag_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .forks import ChildFailed, Forked
@@ -35,7 +35,7 @@ from .project import (
 from .render import Rendered
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
-    write_operations_json, write_section,
+    write_markdown, write_operations_json, write_section,
 )
 from .validate import PARTS, validate
 from .words import counted
@@ -222,8 +222,20 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered)
             pages, dropped = finish_site(stage / "site", slots, (assets.head_script, *assets.polyfills))
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
+            write_markdown(stage / "site" / project.section, markdown_files(options, project, api, rendered))
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
+
+
+def markdown_files(options: Options, project: Project, api: Api, rendered: Rendered) -> dict[str, str]:
+    """The pages' Markdown twins, llms.txt and llms-full.txt, by path in the reference's folder."""
+    started = time.perf_counter()
+    hand_written_index = not project.section and (project.docs_dir / "index.md").is_file()
+    files = twins.site_files(environment().markdown_env, api, rendered.twins, rendered.schemas, overview=not hand_written_index)
+    full = len(files[twins.LLMS_FULL].encode())
+    detail = f"{counted(len(files) - 2, 'twin', 'twins')}, {twins.LLMS} and {twins.LLMS_FULL} ({full / 1024:.0f} KiB)"
+    options.reporter.step("markdown", detail, time.perf_counter() - started)
+    return files
 
 
 def render(options: Options, api: Api) -> Draft:
@@ -251,7 +263,7 @@ class _LaterTags:
         self.pages = frozenset(tag.page for tag in api.tags[split:])
         self.child = Forked(self.make) if self.pages else None
 
-    def result(self) -> dict[str, tuple[str, dict[str, str]]]:
+    def result(self) -> dict[str, TagPage]:
         if self.child is None:
             return {}
         try:

@@ -6,15 +6,15 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import jinja2
 import markupsafe
 import yaml
 
-from . import explorer, guides
+from . import explorer, guides, twins
 from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
@@ -53,6 +53,7 @@ class OperationView:
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
     pagination_params: list[str]  # the pagination kind's request parameters this operation has
+    markdown: twins.OperationMarkdown  # the operation as Markdown, for "Copy as Markdown" and the twin
 
 
 def problem_anchor(problem: Problem) -> str:
@@ -84,15 +85,20 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     env.filters["counted"] = lambda n, word: counted(n, *labels["count"][word])
     env.globals["problem_anchor"] = problem_anchor
     env.globals["problems_mark"] = lambda op: markupsafe.Markup(problems_mark(op))
+    env.extend(markdown_env=twins.markdown_environment(templates, labels))  # the pages' Markdown twins
     return env
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Page sources by path inside docs_dir, and the blocks set aside from each."""
+    """Page sources by path inside docs_dir, the blocks set aside from each, the pages'
+    Markdown twins (by the page's path: reference/clients.md; a tag's without its
+    Schemas) and the definitions of the components each tag's operations name."""
 
     pages: dict[str, str]
     slots: dict[str, dict[str, str]]
+    twins: dict[str, str] = field(default_factory=dict)
+    schemas: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def whole(self) -> dict[str, str]:
         """The pages with their set-aside blocks in place, for an engine run by the team."""
@@ -109,7 +115,7 @@ class Share(Protocol):
 
     pages: frozenset[str]
 
-    def result(self) -> dict[str, tuple[str, dict[str, str]]]: ...
+    def result(self) -> dict[str, TagPage]: ...
 
 
 def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: Share | None = None) -> Draft:
@@ -118,6 +124,7 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
     guides and the explorer's data. `Draft.finished` adds the rest. The tag pages
     named by `share` come from it."""
     made = tag_pages(api, [t for t in api.tags if share is None or t.page not in share.pages], env, knowledge)
+    twin_pages = twins.guide_twins(env.markdown_env, api, knowledge)
     guide_pages = {
         f"guides/{name}.md": set_aside(env.get_template(f"guides/{name}.md.j2").render(**_common(api, knowledge), **context))
         for name, context in guides.contexts(api, knowledge).items()
@@ -126,20 +133,35 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
         made.update(share.result())
     pages = {"index.md": ""}  # made by Draft.finished, as is the spec-health page
     slots: dict[str, dict[str, str]] = {}
+    schemas: dict[str, dict[str, str]] = {}
     for tag in api.tags:
-        pages[tag.page], slots[tag.page] = made[tag.page]
+        pages[tag.page], slots[tag.page], twin = made[tag.page]
+        twin_pages[tag.page], schemas[tag.page] = twin.operations, twin.schemas
     pages[HEALTH_PAGE] = ""
     for rel, (text, blocks) in guide_pages.items():
         pages[rel], slots[rel] = text, blocks
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(explorer.site_data(api, knowledge))};\n"
-    return Draft(pages, slots, env, knowledge)
+    return Draft(pages, slots, env, knowledge, twin_pages, schemas)
 
 
-def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each tag's page, with its set-aside blocks, by the page's path."""
+class TagPage(NamedTuple):
+    text: str  # the page source
+    blocks: dict[str, str]  # set aside from it
+    twin: twins.TagMarkdown  # its Markdown twin
+
+
+def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge) -> dict[str, TagPage]:
+    """Each tag's page, with its set-aside blocks and its Markdown twin, by the page's path."""
     common = _common(api, knowledge)
     template = env.get_template("tag.md.j2")
-    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge))) for tag in tags}
+    writer = twins.OperationWriter(api, knowledge, env.markdown_env)
+    made = {}
+    for tag in tags:
+        ops = _operation_views(api, tag, knowledge, writer)
+        twin = twins.tag_markdown(writer, tag, [view.markdown for view in ops])
+        page = template.render(**common, tag=tag, ops=ops, copy_schemas=twins.copy_schemas(writer.L, twin.schemas))
+        made[tag.page] = TagPage(*set_aside(page), twin)
+    return made
 
 
 def rendering_weight(tag: Tag) -> int:
@@ -154,6 +176,8 @@ class Draft:
     slots: dict[str, dict[str, str]]
     env: jinja2.Environment
     knowledge: Knowledge
+    twins: dict[str, str]
+    schemas: dict[str, dict[str, str]]
 
     def finished(self, api: Api) -> Rendered:
         """The pages once every problem is known: each operation's problem note in its
@@ -169,10 +193,12 @@ class Draft:
                 for op in tag.operations
             }
             pages[tag.page] = MARK.sub(lambda m: notes.get(m.group(0), ""), pages[tag.page])
-        pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(
-            **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
-        )
-        return Rendered(pages, self.slots)
+        groups, counts = _problem_groups(api.problems), example_counts(api)
+        pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(**common, groups=groups, example_counts=counts)
+        made = dict(self.twins)
+        made["index.md"] = twins.overview_twin(self.env.markdown_env, api, self.knowledge)
+        made[HEALTH_PAGE] = twins.health_twin(self.env.markdown_env, api, groups, counts)
+        return Rendered(pages, self.slots, made, self.schemas)
 
 
 def _common(api: Api, knowledge: Knowledge) -> dict:
@@ -212,7 +238,7 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
     return SLOT.sub(lambda m: blocks.get(m.group(1), ""), html)
 
 
-def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[OperationView]:
+def _operation_views(api: Api, tag: Tag, knowledge: Knowledge, writer: twins.OperationWriter) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}))
     views = []
     for op in tag.operations:
@@ -226,6 +252,7 @@ def _operation_views(api: Api, tag: Tag, knowledge: Knowledge) -> list[Operation
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
+                markdown=writer(op),
             )
         )
     return views
