@@ -1,4 +1,4 @@
-// emqx-apidocs: the "Try it" panel of every operation.
+// emqx-apidocs: the "Try it" panel and the "Copy as Markdown" button of every operation.
 //
 // Reads the operation's description from the JSON in its <section class="ead-try">
 // and the site's shared data from window.EAD_EXPLORER (explorer-data.js). Builds the
@@ -474,8 +474,81 @@
     refreshCurl();
   }
 
+  // ---------------------------------------------------------- copy as Markdown
+  // Each operation carries its Markdown in <section class="ead-md"> (the words of its
+  // button come from the page), and the page the components its operations name, once,
+  // in <section class="ead-mdschemas">: the button copies the operation and the
+  // definitions it needs, with the Clipboard API, else through a selected textarea.
+  function readJson(script) {
+    try { return JSON.parse(script.textContent); } catch (e) { return null; }
+  }
+
+  function operationMarkdown(data) {
+    var text = data.markdown;
+    var names = data.schemas || [];
+    var block = document.querySelector("section.ead-mdschemas > script[type='application/json']");
+    var library = names.length && block ? readJson(block) : null;
+    if (library) {
+      text += library.heading + names.map(function (name) { return library.schemas[name] || ""; }).join("");
+    }
+    return text;
+  }
+
+  function copyBySelection(text) {
+    var area = el("textarea", { class: "ead-copy-area", readonly: true, "aria-hidden": "true", tabindex: "-1" });
+    area.value = text;
+    var focused = document.activeElement;
+    document.body.appendChild(area);
+    area.select();
+    area.setSelectionRange(0, text.length);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(area);
+    if (focused && typeof focused.focus === "function") focused.focus();
+    return copied;
+  }
+
+  function copyText(text) {
+    var clipboard = navigator.clipboard;
+    if (clipboard && typeof clipboard.writeText === "function") {
+      return clipboard.writeText(text).then(function () { return true; }, function () { return copyBySelection(text); });
+    }
+    return Promise.resolve(copyBySelection(text));
+  }
+
+  function mountCopy(section) {
+    if (section.getAttribute("data-mounted")) return;
+    section.setAttribute("data-mounted", "1");
+    var button = section.querySelector("button.ead-copy");
+    var source = section.querySelector("script[type='application/json']");
+    var data = source ? readJson(source) : null;
+    if (!button || !data || typeof data.markdown !== "string") return;
+    var label = button.textContent;
+    var status = el("span", { class: "ead-copy-status", role: "status" });
+    section.insertBefore(status, button.nextSibling);
+    var timer = null;
+    function show(word, state) {
+      button.textContent = word;
+      button.setAttribute("data-state", state);
+      status.textContent = word;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label;
+        button.removeAttribute("data-state");
+        status.textContent = "";
+      }, 2000);
+    }
+    button.addEventListener("click", function () {
+      copyText(operationMarkdown(data)).then(function (copied) {
+        show(button.getAttribute(copied ? "data-done" : "data-failed"), copied ? "done" : "failed");
+      });
+    });
+    button.hidden = false;
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("section.ead-try"), mount);
+    Array.prototype.forEach.call(document.querySelectorAll("section.ead-md"), mountCopy);
   }
 
   readStore();
