@@ -6,6 +6,7 @@ import re
 
 import markdown
 from fragments import api
+from markdowncheck import broken_rows, prose, raw_html, rendered_markup
 
 from generator import twins
 from generator.knowledge import load_knowledge
@@ -242,3 +243,41 @@ def test_llms_full_holds_the_guides_and_each_operation_once():
     assert full.startswith("# Fragment 1\n")
     assert "\n# Authentication\n" in full and "\n# Error codes\n" in full
     assert full.count("## `GET /api/v5/clients/{clientid}`") == 1
+
+
+HOSTILE = """
+tags: [{name: "Tag | one\\n`two`<script>x</script>", description: "## `GET /api/v5/fake`\\n```\\nunclosed"}]
+components:
+  schemas:
+    "Co|mp`<b>":
+      type: object
+      properties:
+        "na|me\\n`x`": {type: string, enum: ["a|b", "c`d", "<i>e</i>"], description: "line one\\n## Fake heading\\n| a | b |\\n|---|---|"}
+paths:
+  "/p|a`th/{id}":
+    get:
+      tags: ["Tag | one\\n`two`<script>x</script>"]
+      summary: "# summary | with `ticks`\\nand a newline"
+      description: "---\\n## `DELETE /api/v5/fake`\\n```\\n<script>alert(1)</script>"
+      security: []
+      parameters:
+        - {name: "id|\\n<x>", in: path, required: true, description: "a | b\\n\\nc", schema: {type: string, enum: ["x|y"], default: "q`|"}}
+        - {name: "q", in: query, description: "```", schema: {$ref: "#/components/schemas/Co|mp`<b>"}}
+      responses:
+        "200": {description: "ok | fine\\n## no", content: {application/json: {schema: {$ref: "#/components/schemas/Co|mp`<b>"}}}}
+"""
+
+
+def test_hostile_names_and_descriptions_stay_text():
+    """`|`, backticks, newlines, headings, fences and tags in names and descriptions
+    neither make HTML nor break a table, a heading or the operation's section."""
+    made = files(HOSTILE)
+    for rel, text in made.items():
+        assert not raw_html(text), (rel, raw_html(text))
+        assert not rendered_markup(text), (rel, rendered_markup(text))
+        assert not broken_rows(text)[1], (rel, broken_rows(text)[1])
+    page = next(text for rel, text in made.items() if rel.startswith("reference/") and "spec-health" not in rel)
+    headings = [line for line in prose(page).split("\n") if line.startswith("#")]
+    assert headings[0] == "# Tag | one `two`&lt;script&gt;x&lt;/script&gt;"
+    assert [h for h in headings if h.startswith("## ")] == ["## " + md_code("GET /api/v5/p|a`th/{id}")]
+    assert broken_rows(page)[0] == 1
