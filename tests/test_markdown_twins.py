@@ -281,3 +281,12 @@ def test_hostile_names_and_descriptions_stay_text():
     assert headings[0] == "# Tag | one `two`&lt;script&gt;x&lt;/script&gt;"
     assert [h for h in headings if h.startswith("## ")] == ["## " + md_code("GET /api/v5/p|a`th/{id}")]
     assert broken_rows(page)[0] == 1
+
+
+def test_no_overview_twin_where_a_hand_written_page_took_its_place():
+    """Without the generated overview, llms.txt does not link one and no index.md is written."""
+    model = api(CLIENT)
+    rendered = render_pages(model, ENV, KNOWLEDGE)
+    made = twins.site_files(ENV.markdown_env, model, rendered.twins, rendered.schemas, overview=False)
+    assert "index.md" not in made and "(index.md)" not in made["llms.txt"]
+    assert made["llms-full.txt"].startswith("# Authentication\n")
