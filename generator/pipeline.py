@@ -33,6 +33,7 @@ from .project import (
     Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
 )
 from .render import Rendered
+from .resources import TEMPLATES
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
     write_markdown, write_operations_json, write_section,
@@ -231,7 +232,8 @@ def markdown_files(options: Options, project: Project, api: Api, rendered: Rende
     """The pages' Markdown twins, llms.txt and llms-full.txt, by path in the reference's folder."""
     started = time.perf_counter()
     hand_written_index = not project.section and (project.docs_dir / "index.md").is_file()
-    files = twins.site_files(environment().markdown_env, api, rendered.twins, rendered.schemas, overview=not hand_written_index)
+    env = twins.markdown_environment(TEMPLATES, load_labels())
+    files = twins.site_files(env, api, rendered.twins, rendered.schemas, overview=not hand_written_index)
     full = len(files[twins.LLMS_FULL].encode())
     detail = f"{counted(len(files) - 2, 'twin', 'twins')}, {twins.LLMS} and {twins.LLMS_FULL} ({full / 1024:.0f} KiB)"
     options.reporter.step("markdown", detail, time.perf_counter() - started)
