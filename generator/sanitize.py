@@ -1,4 +1,5 @@
-"""The one path untrusted spec text takes into HTML, Markdown headings and inline JSON."""
+"""The one path untrusted spec text takes into HTML, Markdown headings, inline JSON and
+the Markdown files (twins, llms.txt)."""
 
 from __future__ import annotations
 
