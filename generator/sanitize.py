@@ -115,7 +115,7 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 # what would start a block of its own: a heading, a fence, a rule or setext underline
 BLOCK_START = re.compile(r"^(\s*)(#|`{3}|~{3}|[-=*_+](?=[-=*_+\s]*$))")
 # on one line, also a list item, a quote or a table row
-LINE_START = re.compile(r"^(\s*)([#>|=+\-*_~`]|\d+(?=[.)](?:\s|$)))")
+LINE_START = re.compile(r"^(\s*)([#>|]|[-+*](?=\s|$)|[-=*_+](?=[-=*_+\s]*$)|`{3}|~{3}|\d+(?=[.)](?:\s|$)))")
 LITERAL_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 BLANK_RUNS = re.compile(r"\n{3,}")
 

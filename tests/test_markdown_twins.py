@@ -290,3 +290,10 @@ def test_no_overview_twin_where_a_hand_written_page_took_its_place():
     made = twins.site_files(ENV.markdown_env, model, rendered.twins, rendered.schemas, overview=False)
     assert "index.md" not in made and "(index.md)" not in made["llms.txt"]
     assert made["llms-full.txt"].startswith("# Authentication\n")
+
+
+def test_inline_text_keeps_its_own_code_and_emphasis_at_the_start():
+    """A leading code span or emphasis is the spec's Markdown, not a block: it stays."""
+    assert md_inline("`GET` clients") == "`GET` clients"
+    assert md_inline("*all* of them") == "*all* of them"
+    assert md_inline("```fence") == r"\```fence"
