@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
+from .closures import SharedChecks
 from .curl import ExampleRequest, build_curl
 from .examples import MISSING, ExampleMaker
 from .knowledge import Knowledge
-from .model import HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
+from .model import CHANGES_SLUG, HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
 from .problems import Problem, pointer
 from .refs import Resolver, component_name
 from .schema import SchemaNode, SchemaRegistry, to_json
@@ -61,8 +62,10 @@ def _problems_of(op: Operation, problems: tuple[Problem, ...]) -> tuple[Problem,
     return tuple(p for p in problems if (p.pointer + "/").startswith(roots))
 
 
-def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "") -> Api:
-    """The model with the problems found while building it (not the validator's)."""
+def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = None, source: str = "",
+                shared: SharedChecks | None = None) -> Api:
+    """The model with the problems found while building it (not the validator's).
+    `shared`: example checks shared with the models of other specs (see closures.py)."""
     resolver = Resolver(document)
     ctx = _Context(
         document=document,
@@ -71,7 +74,7 @@ def build_model(document: dict, *, knowledge: Knowledge, base_url: str | None = 
         registry=SchemaRegistry(resolver),
         examples=ExampleMaker(
             resolver, knowledge.example_values, str(document.get("openapi", "")).startswith("3.1"),
-            until_names=knowledge.until_properties, until_value=knowledge.until_example,
+            until_names=knowledge.until_properties, until_value=knowledge.until_example, shared=shared,
         ),
         base_path=_base_path(document, knowledge),
         base_url=base_url or knowledge.default_base_url,
@@ -353,19 +356,18 @@ def _media(
         media = media if isinstance(media, dict) else {}
         raw_schema = media.get("schema")
         schema = ctx.registry.node(raw_schema, f"{at}/schema") if raw_schema is not None else None
-        example, origin, note = _media_example(ctx, media, raw_schema, f"{at}/schema", purpose, hints)
-        result.append(Media(str(media_type), schema, example, origin, note, pointer=at))
+        example, origin, note, members = _media_example(ctx, media, raw_schema, f"{at}/schema", purpose, hints)
+        result.append(Media(str(media_type), schema, example, origin, note, members, pointer=at))
     return tuple(result)
-
-
-REPAIRED_NOTE = "The spec's own example, without its deprecated properties and with no expiry in the past."
 
 
 def _media_example(
     ctx: _Context, media: dict, raw_schema: object, schema_ptr: str, purpose: str, hints: dict[str, object] | None
-) -> tuple[str | None, str, str]:
-    """(example text, origin, note): the spec's example when it fits ("spec"), the same
-    without what would mislead a reader ("repaired"), else a synthesized one."""
+) -> tuple[str | None, str, str, tuple[str, ...]]:
+    """(example text, origin, note, members): the spec's example when it fits ("spec"),
+    the same without what would mislead a reader ("repaired"), else a synthesized one.
+    The note says why, as a key of the labels' `example_notes`; with "overlap", the
+    members are the `null` ones that rule the other alternatives out."""
     candidates = []
     if "example" in media:
         candidates.append(media["example"])
@@ -375,7 +377,7 @@ def _media_example(
             # EMQX often gives bare values where Example Objects belong
             candidates.append(value["value"] if isinstance(value, dict) and "value" in value else value)
     if raw_schema is None:
-        return (_pretty(candidates[0]), "spec", "") if candidates else (None, "", "")
+        return (_pretty(candidates[0]), "spec", "", ()) if candidates else (None, "", "", ())
     made: list = []  # synthesized only when needed: (value, fits)
 
     def synthesized() -> tuple[object, bool]:
@@ -388,30 +390,28 @@ def _media_example(
             continue  # an empty example teaches nothing when the schema says more
         repaired = ctx.examples.repaired(value, raw_schema, schema_ptr, purpose)
         if repaired != value and ctx.examples.fits(repaired, schema_ptr):
-            return _pretty(repaired), "repaired", REPAIRED_NOTE
+            return _pretty(repaired), "repaired", "repaired", ()
         if repaired == value and ctx.examples.fits(value, schema_ptr):
-            return _pretty(value), "spec", ""
+            return _pretty(value), "spec", "", ()
     made_value, fits = synthesized()
     if made_value is MISSING:
-        return None, "", ""
-    note = "The spec's own example does not match its schema." if candidates else ""
+        return None, "", "", ()
+    note, members = ("mismatch" if candidates else ""), ()
     if fits and ctx.examples.ruled_out:
-        members = ", ".join(f"`{key}: null`" for key in ctx.examples.ruled_out)
-        note = (f"This schema's alternatives overlap, so a validating server accepts a body only when it rules "
-                f"the others out: {members} does that here, and can be left out where only EMQX reads the body.")
+        note, members = "overlap", tuple(ctx.examples.ruled_out)
         ctx.problems.append(
             Problem(schema_ptr, "Schemas no value can satisfy", "no natural value matches exactly one of its oneOf "
                     "alternatives; they overlap", "warning", "model")
         )
     if not fits and schema_ptr in ctx.examples.unusable:
-        note = "The schema is malformed (see Spec health), so no example can be checked against it."
+        note = "malformed"
     elif not fits:
-        note = "No value matches exactly one alternative of this schema (they overlap); this one follows the first."
+        note = "no_exact"
         ctx.problems.append(
             Problem(schema_ptr, "Schemas no value can satisfy", "no value matches exactly one of its oneOf alternatives; "
                     "they overlap", "warning", "model")
         )
-    return _pretty(made_value), "synthesized", note
+    return _pretty(made_value), "synthesized", note, members
 
 
 def _pretty(value: object) -> str:
@@ -465,7 +465,7 @@ def _group_by_tag(document: dict, operations: list[Operation]) -> tuple[Tag, ...
     for op in operations:
         by_tag.setdefault(op.tag, []).append(op)
     order = [n for n in descriptions if n in by_tag] + sorted(n for n in by_tag if n not in descriptions)
-    slugs = SlugSet({HEALTH_SLUG})
+    slugs = SlugSet({HEALTH_SLUG, CHANGES_SLUG})
     tags = []
     for name in order:
         slug = slugs.claim(slugify(name, fallback="tag"))

@@ -15,11 +15,14 @@ from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
-from .pipeline import Options, Reporter, build, checked_model, compared, generate, load
+from .site import SiteResult
+from .pipeline import Options, Reporter, build, build_versions, checked_model, compared, generate, load, site_language
+from .render import load_labels
 from .project import find_config, load_project
 from .scaffold import init_project
 from .problems import InputError, errors, summary
 from .validate import group
+from .versions import VersionSource, sources_from_arguments
 from .words import counted
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -68,11 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def spec_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--spec", metavar="PATH_OR_URL", help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample")
+    def spec_options(p: argparse.ArgumentParser, versions: bool = False) -> None:
+        if versions:
+            p.add_argument("--spec", action="append", metavar="[LABEL=]PATH_OR_URL",
+                           help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample. Repeat it with a "
+                           "version label each for a site of several versions: --spec 5.8.0=A.json --spec 5.8.1=B.json")
+        else:
+            p.add_argument("--spec", metavar="PATH_OR_URL", help="spec file (JSON/YAML) or http(s) URL; default: the bundled sample")
         p.add_argument("--user", metavar="KEY:SECRET", help="credentials for a URL (default: $EMQX_API_KEY and $EMQX_SECRET_KEY)")
         p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES", help="largest spec accepted (default 64 MiB)")
         p.add_argument("--knowledge", type=Path, metavar="FILE", help="an edited copy of the EMQX knowledge file")
+
+    def lang_option(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--lang", action="append", metavar="en|zh",
+                       help=f"{what} (default: the language the spec is written in, read from its text); "
+                            "one language for now")
 
     def project_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", type=Path, metavar="PATH",
@@ -80,12 +93,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--base-url", metavar="URL",
                        help=f"node address the examples default to (default {knowledge.default_base_url})")
 
-    build = commands.add_parser("build", help="build the site")
-    spec_options(build)
+    build = commands.add_parser("build", help="build the site (of one version, or of several)")
+    spec_options(build, versions=True)
     project_options(build)
     build.add_argument("--site", type=Path, metavar="DIR", help="where the site goes (default: the project's site_dir, site/)")
     build.add_argument("--engine", choices=ENGINES, default="mkdocs",
                        help="what builds the HTML: mkdocs (default) or zensical (pip install 'emqx-apidocs[zensical]')")
+    lang_option(build, "the site's language: its words, guides and search")
     build.add_argument("--strict", action="store_true", help="exit 1 without building when the spec has problems")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
@@ -94,19 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     spec_options(generate_cmd)
     project_options(generate_cmd)
+    lang_option(generate_cmd, "the reference's language")
     generate_cmd.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and the settings to add")
 
     init = commands.add_parser("init", help="write a starter docs project (mkdocs.yml, docs/index.md) into DIR")
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="where (default: here)")
 
     serve = commands.add_parser("serve", help=f"build the site, serve it and forward {knowledge.base_path} to a node")
-    spec_options(serve)
+    spec_options(serve, versions=True)
     serve.add_argument("--upstream", metavar="URL", help="the node's dashboard listener, e.g. http://emqx-1:18083")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--site", type=Path, metavar="DIR", help="the site folder (default: the project's site_dir, site/)")
     serve.add_argument("--config", type=Path, metavar="PATH", help="your project's mkdocs.yml (as for build)")
     serve.add_argument("--engine", choices=ENGINES, default="mkdocs", help="as for build")
+    lang_option(serve, "as for build")
     serve.add_argument("--reuse", action="store_true", help="serve the site already in --site instead of building it")
     serve.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="how long to wait for the node's answer before a 504 (default 30)")
@@ -117,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="list the spec's problems (exit 1 when there are any)")
     spec_options(validate)
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    lang_option(validate, "the language of the problem kinds in text output")
 
     diff = commands.add_parser(
         "diff", help="what changed from one spec to another: operations, credentials and roles, pagination, "
@@ -169,11 +186,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _options(args: argparse.Namespace, reporter: Reporter) -> Options:
+def _options(args: argparse.Namespace, reporter: Reporter, spec: str | None = None) -> Options:
+    """The pipeline's options; `spec` is the one spec of a repeatable --spec (build, serve)."""
     return Options(
-        spec=args.spec, user=args.user, max_bytes=args.max_size, knowledge=args.knowledge, reporter=reporter,
+        spec=spec if isinstance(args.spec, list) else args.spec, user=args.user, max_bytes=args.max_size,
+        knowledge=args.knowledge, reporter=reporter,
         site=getattr(args, "site", None), base_url=getattr(args, "base_url", None),
         config=find_config(getattr(args, "config", None)), engine=getattr(args, "engine", "mkdocs"),
+        lang=tuple(args.lang or ()),
     )
 
 
@@ -187,7 +207,7 @@ def _serve(args: argparse.Namespace) -> int:
         status = _build(args)
         if status != EXIT_OK:
             return status
-    operations = site / project.section / "operations.json"
+    operations = site / _newest_folder(site) / project.section / "operations.json"
     default = load_knowledge(args.knowledge).base_path
     base_path = json.loads(operations.read_text(encoding="utf-8")).get("base_path") or default
     try:
@@ -199,6 +219,15 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _newest_folder(site: Path) -> str:
+    """"" for a site of one version; the newest version's folder in a site of several."""
+    listed = site / "versions.json"
+    if not listed.is_file():
+        return ""
+    versions = json.loads(listed.read_text(encoding="utf-8"))
+    return versions[0]["version"] if versions and isinstance(versions[0], dict) else ""
+
+
 def _check_url(flag: str, value: str | None) -> None:
     if value and not value.startswith(("http://", "https://")):
         raise InputError(f"{flag} {value!r}: must start with http:// or https://")
@@ -207,7 +236,12 @@ def _check_url(flag: str, value: str | None) -> None:
 def _build(args: argparse.Namespace) -> int:
     _check_url("--base-url", args.base_url)
     reporter = ConsoleReporter(args.quiet)
-    options = _options(args, reporter)
+    single, sources = sources_from_arguments(args.spec)
+    options = _options(args, reporter, single)
+    if single is None and not sources:
+        sources = load_project(options.config).versions  # extra.emqx_apidocs.versions
+    if sources:
+        return _build_versions(args, options, sources)
     built = build(options, strict=args.strict)
     if built.site is None:
         print(
@@ -216,12 +250,30 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
-    for warning in built.site.mkdocs_warnings:
+    return _built(args, options, built.site, counted(len(built.api.operations), "operation", "operations"))
+
+
+def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[VersionSource, ...]) -> int:
+    built = build_versions(options, sources, strict=args.strict)
+    if built.site is None:
+        failing = next(v for v in built.versions if errors(v.api.problems))
+        print(
+            f"emqx-apidocs: {failing.label}: {summary(failing.api.problems)} in {failing.spec.label} and --strict "
+            "was given; nothing built (see `emqx-apidocs validate`)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    labels = ", ".join(v.label for v in built.versions)
+    return _built(args, options, built.site, f"{counted(len(built.versions), 'version', 'versions')} ({labels})")
+
+
+def _built(args: argparse.Namespace, options: Options, site: SiteResult, what: str) -> int:
+    """The engine's warnings, then (unless quiet) what was built and where to open it."""
+    for warning in site.mkdocs_warnings:
         print(f"emqx-apidocs: {options.engine} warning: {warning}", file=sys.stderr)
     if not args.quiet:
-        index = (built.site.site / "index.html").resolve()
-        operations = counted(len(built.api.operations), "operation", "operations")
-        print(f"{'done':>9}  {operations} in {built.site.site}/ — open {index.as_uri()}", file=sys.stderr)
+        index = (site.site / "index.html").resolve()
+        print(f"{'done':>9}  {what} in {site.site}/ — open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -259,7 +311,8 @@ def _diff(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     options = _options(args, ConsoleReporter(quiet=True))
     spec = load(options)
-    problems = list(checked_model(options, spec).problems)
+    language = site_language(options, spec)
+    problems = list(checked_model(options, spec, language).problems)
     if args.format == "json":
         json.dump(
             {
@@ -275,8 +328,9 @@ def _validate(args: argparse.Namespace) -> int:
         )
         print()
     else:
+        kinds = load_labels(language=language)["problem_kinds"]
         for kind, items in group(problems):
-            print(f"{kind} ({len(items)})")
+            print(f"{kinds.get(kind, kind)} ({len(items)})")
             for p in items:
                 print(f"  {p.pointer or '/'}: {p.message}{'' if p.level == 'error' else f' ({p.level})'}")
         print(f"{summary(problems)} in {spec.label}")

@@ -20,13 +20,15 @@ class _Found:
 
 
 def enrich(api: Api, knowledge: Knowledge, node_codes: dict[str, str] | None = None) -> Api:
-    """Roles, pagination and error codes on every operation; the error-code catalogue.
+    """Roles, pagination and error codes on every operation; the error-code catalogue;
+    the tags' titles in the knowledge's language.
 
     `node_codes` are a live node's own descriptions of its error codes, merged in.
     """
     found: list[tuple[Operation, str, _Found]] = []  # what each response said, for the catalogue
     tags = tuple(
-        replace(tag, operations=tuple(_operation(op, api, knowledge, found) for op in tag.operations))
+        replace(tag, operations=tuple(_operation(op, api, knowledge, found) for op in tag.operations),
+                title=knowledge.tag_titles.get(tag.name, ""))
         for tag in api.tags
     )
     return replace(api, tags=tags, error_codes=_catalogue(found, knowledge, node_codes or {}))

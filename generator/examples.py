@@ -18,6 +18,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_forma
 from referencing import Registry, Specification
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from .closures import Closures, SharedChecks
 from .refs import Resolver, rust_panic
 
 SPEC_URI = "urn:emqx-apidocs:spec"
@@ -62,6 +63,8 @@ class ExampleMaker:
     _fit_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
     ruled_out: tuple[str, ...] = ()  # members the last value got only to rule out other alternatives
     unusable: set[str] = field(default_factory=set)  # pointers of schemas too broken to check a value against
+    shared: SharedChecks | None = None  # checks shared with the models of other specs (a site of several versions)
+    _closures: Closures | None = None
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
@@ -71,16 +74,32 @@ class ExampleMaker:
             key = None
         if key is not None and key in self._fit_cache:
             return self._fit_cache[key]
-        try:
-            fits = self._validator(where).is_valid(value)
-        except BaseException as exc:  # a broken schema, or one reaching outside the spec, vouches for nothing
-            if not isinstance(exc, Exception) and not rust_panic(exc):
-                raise
-            fits = False
+        shared_key = self._shared_key(where, key[1]) if key is not None else None
+        if shared_key is not None and shared_key in self.shared.results:  # type: ignore[union-attr]
+            fits, unusable = self.shared.results[shared_key]  # type: ignore[union-attr]
+        else:
+            try:
+                fits, unusable = self._validator(where).is_valid(value), False
+            except BaseException as exc:  # a broken schema, or one reaching outside the spec, vouches for nothing
+                if not isinstance(exc, Exception) and not rust_panic(exc):
+                    raise
+                fits, unusable = False, True
+            if shared_key is not None:
+                self.shared.results[shared_key] = (fits, unusable)  # type: ignore[union-attr]
+        if unusable:
             self.unusable.add(where)
         if key is not None:
             self._fit_cache[key] = fits
         return fits
+
+    def _shared_key(self, where: str, value: str) -> tuple[str, str] | None:
+        """The key of this check among those shared with other specs' models, if any."""
+        if self.shared is None:
+            return None
+        if self._closures is None:
+            self._closures = Closures(self.resolver)
+        digest = self._closures.digest(where)
+        return (digest, value) if digest is not None else None
 
     def _validator(self, where: str):  # noqa: ANN202 (a jsonschema validator)
         found = self._validators.get(where)

@@ -9,18 +9,6 @@ from .knowledge import Knowledge
 from .model import Api, Media, Operation
 from .schema import SchemaNode
 
-# Codes the serve proxy answers with when it cannot reach the node or will not forward.
-PROXY_CODES = {
-    "PATH_OUTSIDE_API": "The proxy did not send this to the node: the path has a . or .. segment, or a "
-    "percent-encoded dot, slash or backslash encoded a second time (%2e, %2f or %5c in a value you typed), so a "
-    "server on the way could read it as another path, outside the API. Send such a value with curl instead.",
-    "NO_UPSTREAM": "emqx-apidocs serve was started without --upstream, so there is no node to ask. "
-    "Start it with --upstream and the node's dashboard address.",
-    "UPSTREAM_UNREACHABLE": "The proxy could not connect to the node: it is down, or the --upstream address is wrong.",
-    "UPSTREAM_TIMEOUT": "The node did not answer in time: it is overloaded, or the call takes longer than the proxy waits.",
-    "UPSTREAM_ERROR": "The connection to the node failed part-way.",
-}
-
 
 def operation_data(op: Operation, knowledge: Knowledge) -> dict:
     """The panel's description of one operation (JSON-ready)."""
@@ -81,8 +69,9 @@ def _required_fields(schema: SchemaNode | None) -> list[str]:
     return [p.name for p in schema.properties if p.required]
 
 
-def site_data(api: Api, knowledge: Knowledge) -> dict:
-    """Shared by every page: defaults, status meanings, error-code descriptions."""
+def site_data(api: Api, knowledge: Knowledge, labels: dict) -> dict:
+    """Shared by every page: defaults, status meanings, error-code descriptions, and the
+    panel's words (the labels' `try`, the serve proxy's codes and the parameter places)."""
     errors = {
         c.code: {"text": c.description or c.node_description or (c.spec_messages[0] if c.spec_messages else ""),
                  "anchor": c.anchor}
@@ -95,6 +84,8 @@ def site_data(api: Api, knowledge: Knowledge) -> dict:
         "login": knowledge.login.split(" ", 1)[1],
         "status": knowledge.status_codes,
         "errors": errors,
-        "proxy_codes": PROXY_CODES,
+        "proxy_codes": labels["proxy_codes"],
         "errors_page": "guides/errors.html",
+        "words": labels["try"],
+        "locations": labels["locations"],
     }

@@ -9,14 +9,7 @@ from .curl import ExampleRequest, build_curl, credential_args, cursor_loop, logi
 from .knowledge import Knowledge
 from .model import Api, Operation, Tag
 
-GUIDES = ("authentication", "roles", "pagination", "status-codes", "errors")
-TITLES = {
-    "authentication": "Authentication",
-    "roles": "Roles",
-    "pagination": "Pagination",
-    "status-codes": "HTTP status codes",
-    "errors": "Error codes",
-}
+GUIDES = ("authentication", "roles", "pagination", "status-codes", "errors")  # titled by the labels' guide_titles
 PREFERRED = {"page": "GET /clients", "cursor": "GET /clients/{clientid}/mqueue_messages"}
 
 
@@ -27,14 +20,14 @@ class StatusRow:
     operations: int  # how many operations declare it
 
 
-def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
+def contexts(api: Api, knowledge: Knowledge, labels: dict) -> dict[str, dict]:
     """Template context of each guide page, by page name."""
     ops = api.operations
     return {
         "authentication": {
             "bearer_only": [op for op in ops if op.auth_mode == "bearer"],
             "public": [op for op in ops if op.auth_mode == "public"],
-            "examples": _auth_examples(api, knowledge),
+            "examples": _auth_examples(api, knowledge, labels["placeholders"]),
         },
         "roles": {"tags": [t for t in api.tags if t.operations], "matrix": _matrix(api.tags)},
         "pagination": _pagination(api, knowledge),
@@ -48,19 +41,21 @@ def contexts(api: Api, knowledge: Knowledge) -> dict[str, dict]:
     }
 
 
-def _auth_examples(api: Api, knowledge: Knowledge) -> dict[str, str]:
-    """Shell examples of both ways to authenticate, with this spec's paths."""
+def _auth_examples(api: Api, knowledge: Knowledge, placeholders: dict[str, str]) -> dict[str, str]:
+    """Shell examples of both ways to authenticate, with this spec's paths; what the
+    reader replaces is named in the site's language (`placeholders`)."""
     sample = _find(api.operations, "GET /clients") or next(
         (op for op in api.operations if op.method == "GET" and op.auth_mode == "basic"), None
     )
     path = sample.full_path if sample and not sample.example.path_values else api.base_path + "/clients"
     basic = ExampleRequest("GET", path, "basic")
     bearer = ExampleRequest("GET", path, "bearer")
-    login = login_request(api, knowledge)
+    login = login_request(api, knowledge, placeholders["password"])
+    key, secret = shlex.quote(placeholders["api_key"]), shlex.quote(placeholders["secret_key"])
     return {
         "basic": "\n".join([
             f"export {knowledge.env_url}={shlex.quote(api.base_url)}",
-            f"export {knowledge.env_key}=your-api-key {knowledge.env_secret}=your-secret-key",
+            f"export {knowledge.env_key}={key} {knowledge.env_secret}={secret}",
             build_curl(basic, base_url=api.base_url, knowledge=knowledge),
         ]),
         "bearer": "\n".join([
@@ -70,10 +65,10 @@ def _auth_examples(api: Api, knowledge: Knowledge) -> dict[str, str]:
     }
 
 
-def login_request(api: Api, knowledge: Knowledge) -> ExampleRequest:
+def login_request(api: Api, knowledge: Knowledge, password: str = "your-password") -> ExampleRequest:
     """POST <base>/login with a dashboard user's name and password (the knowledge file's route)."""
     method, path = knowledge.login.split(" ", 1)
-    body = {"username": "admin", "password": "your-password"}
+    body = {"username": "admin", "password": password}
     return ExampleRequest(method, api.base_path + path, "public", media_type="application/json", body=body)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -34,6 +35,7 @@ class LoadedSpec:
     label: str  # where it came from, safe to print (no credentials)
     size: int
     url: str | None = None  # the spec's URL when it came from a node
+    digest: str = ""  # sha256 of the bytes read: two specs with one digest are one spec
 
 
 def load_spec(
@@ -160,7 +162,7 @@ def _parse(data: bytes, label: str) -> LoadedSpec:
         raise InputError(f"{label}: not a text file (contains NUL bytes), expected JSON or YAML")
     document = _decode(text, label)
     _check_openapi(document, label)
-    return LoadedSpec(document=document, label=label, size=len(data))
+    return LoadedSpec(document=document, label=label, size=len(data), digest=hashlib.sha256(data).hexdigest())
 
 
 def _decode(text: str, label: str) -> object:

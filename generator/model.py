@@ -12,6 +12,7 @@ from .schema import SchemaNode
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 HEALTH_SLUG = "spec-health"  # reference/spec-health.md: no tag page may take this name
+CHANGES_SLUG = "what-changed"  # reference/what-changed.md, in a site of several versions: nor this one
 
 
 SAFE_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,80}")
@@ -53,8 +54,9 @@ class Media:
     media_type: str
     schema: SchemaNode | None
     example: str | None  # pretty JSON (or text) shown to the reader
-    example_origin: str  # "spec", "synthesized", or "" when there is none
-    example_note: str = ""  # e.g. why the spec's own example was not used
+    example_origin: str  # "spec", "repaired", "synthesized", or "" when there is none
+    example_note: str = ""  # why the spec's own example was not used: a key of the labels' example_notes
+    example_members: tuple[str, ...] = ()  # with the "overlap" note: the `null` members that pick the alternative
     pointer: str = field(default="", compare=False)  # the media type object in the spec
 
 
@@ -110,10 +112,16 @@ class Operation:
 
 @dataclass(frozen=True)
 class Tag:
-    name: str
+    name: str  # as the spec names it; the page's file name comes from it
     slug: str
     description: str
     operations: tuple[Operation, ...]
+    title: str = ""  # the knowledge file's title for it in the site's language (enrich.py)
+
+    @property
+    def label(self) -> str:
+        """What navigation and headings call it."""
+        return self.title or self.name
 
     @property
     def page(self) -> str:

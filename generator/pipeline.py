@@ -8,7 +8,9 @@ models two specs and compares them (`diff`).
 from __future__ import annotations
 
 import contextlib
+import concurrent.futures
 import functools
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -16,29 +18,34 @@ from pathlib import Path
 
 import jinja2
 
-from . import guides, twins
+from . import guides, language as languages, twins
 from .builder import attach_problems, build_model
+from .closures import SharedChecks
 from .diff import Comparison, compare
+from .parallel import Helper, build_html, done
 from .enrich import enrich
 from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
-from .problems import Problem, errors
-from .render import Draft, TagPage, draft_pages, environment, load_labels, rendering_weight, tag_pages
+from .problems import InputError, Problem, errors
+from .render import Draft, TagPage, draft_pages, environment, load_labels, render_pages, rendering_weight, tag_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .forks import ChildFailed, Forked
 from .postbuild import finish_site
 from .project import (
-    Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
+    Language, Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
 )
 from .render import Rendered
-from .resources import TEMPLATES
+from .resources import TEMPLATES, bundled_docs
+from .segment import quiet_jieba, search_dictionary
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
     write_markdown, write_operations_json, write_section,
 )
 from .validate import PARTS, validate
+from .versions import CHANGES_PAGE, Version, VersionPages, VersionSource, history, version_pages
+from .versionsite import SiteVersion, finish_versions, write_root
 from .words import counted
 
 
@@ -68,6 +75,7 @@ class Options:
     knowledge: Path | None = None
     config: Path | None = None  # the team's mkdocs.yml; None: the bundled project
     engine: str = "mkdocs"
+    lang: tuple[str, ...] = ()  # --lang, as given (one language for now); () to read it from the spec
     reporter: Reporter = field(default_factory=Reporter)
 
 
@@ -80,39 +88,50 @@ class Built:
 
 
 def build(options: Options, strict: bool = False) -> Built:
-    """The whole build: project, spec, validation beside the model and the pages, the
-    node's error codes, enrichment, then the site. With `strict`, nothing is built when
-    the spec has errors (the same rule as `validate`)."""
+    """The whole build: project, spec, its language, validation beside the model and the
+    pages, the node's error codes, enrichment, then the site. With `strict`, nothing is
+    built when the spec has errors (the same rule as `validate`)."""
     project = load_project(options.config)
     options = with_project(options, project)
     spec = load(options)
-    api, rendered = checked_pages(options, spec)
+    language = site_language(options, spec)
+    api, rendered = checked_pages(options, spec, language)
     if strict and errors(api.problems):
         return Built(project, spec, api, None)
-    return Built(project, spec, api, build_site(options, project, api, rendered))
+    return Built(project, spec, api, build_site(options, project, api, rendered, language))
 
 
-def checked_model(options: Options, spec: LoadedSpec) -> Api:
+def site_language(options: Options, spec: LoadedSpec) -> str:
+    """The language asked for (--lang, else the project's setting), else the spec's own."""
+    asked = languages.requested(options.lang, "--lang")
+    if asked:
+        return asked
+    started = time.perf_counter()
+    found = languages.detect(spec.document)
+    options.reporter.step("language", f"{found}, read from the spec's text (--lang to choose)", time.perf_counter() - started)
+    return found
+
+
+def checked_model(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> Api:
     """The enriched model with every problem linked in: the validator's (found in forked
     children meanwhile) and the model's own."""
     with validating(options, spec) as validator_problems:
-        api = enriched_model(options, spec)
-        return attach_problems(api, validator_problems())
+        return attach_problems(enriched(options, spec, load_knowledge(options.knowledge, language)), validator_problems())
 
 
-def checked_pages(options: Options, spec: LoadedSpec) -> tuple[Api, Rendered]:
+def enriched(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
+    """The model with the EMQX knowledge (and a live node's error codes) added."""
+    api = model(options, spec, knowledge, shared)
+    return enrich(api, knowledge, node_codes(options, spec, api))
+
+
+def checked_pages(options: Options, spec: LoadedSpec, language: str = languages.DEFAULT) -> tuple[Api, Rendered]:
     """`checked_model`, and its pages: most of them are made while the validator runs."""
     with validating(options, spec) as validator_problems:
-        api = enriched_model(options, spec)
-        draft = render(options, api)
+        api = enriched(options, spec, load_knowledge(options.knowledge, language))
+        draft = render(options, api, language)
         api = attach_problems(api, validator_problems())
     return api, draft.finished(api)
-
-
-def enriched_model(options: Options, spec: LoadedSpec) -> Api:
-    knowledge = load_knowledge(options.knowledge)
-    api = model(options, spec, knowledge)
-    return enrich(api, knowledge, node_codes(options, spec, api))
 
 
 def compared(options: Options, old: str, new: str) -> Comparison:
@@ -124,12 +143,16 @@ def compared(options: Options, old: str, new: str) -> Comparison:
 
 
 def with_project(options: Options, project: Project) -> Options:
-    """`options` with what the command line left open taken from the project's settings."""
+    """`options` with what the command line left open taken from the project's settings;
+    the languages asked for are checked here, before anything is loaded."""
+    asked = languages.requested(options.lang, "--lang") or languages.requested(
+        project.lang, f"{project.config_file}: extra.emqx_apidocs.lang")
     return replace(
         options,
         spec=options.spec or project.spec,
         base_url=options.base_url or project.base_url,
         site=options.site or project.site_dir,
+        lang=(asked,) if asked else (),
     )
 
 
@@ -148,9 +171,9 @@ def check(options: Options, spec: LoadedSpec) -> list[Problem]:
     return problems
 
 
-def model(options: Options, spec: LoadedSpec, knowledge: Knowledge) -> Api:
+def model(options: Options, spec: LoadedSpec, knowledge: Knowledge, shared: SharedChecks | None = None) -> Api:
     started = time.perf_counter()
-    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label)
+    api = build_model(spec.document, knowledge=knowledge, base_url=options.base_url, source=spec.label, shared=shared)
     options.reporter.step(
         "model", ", ".join((
             counted(len(api.operations), "operation", "operations"), counted(len(api.tags), "tag", "tags"),
@@ -196,54 +219,67 @@ def validating(options: Options, spec: LoadedSpec) -> Iterator[Callable[[], list
             child.close()
 
 
-def build_site(options: Options, project: Project, api: Api, rendered: Rendered) -> SiteResult:
+def build_site(options: Options, project: Project, api: Api, rendered: Rendered,
+               language: str = languages.DEFAULT) -> SiteResult:
     rep = options.reporter
     site = (options.site or project.site_dir).absolute()
+    if project.ours and project.docs_dir.resolve() == bundled_docs("en").resolve():
+        project = replace(project, docs_dir=bundled_docs(language))  # the bundled pages, in the language
     check_site_target(site, project)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
-            docs = write_docs(stage / "docs", project, rendered.pages)
-            config, notes = site_config(
-                project, docs=docs.name, out="site", nav=site_nav(project, api, docs),
-                site_name=theme_text(api.title) if project.bundled else None, engine=options.engine,
-            )
-            for note in notes:
-                rep.note(note)
-            limits = engine_limits(options.engine, config)
-            (stage / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+            staged = stage_project(options, project, api, rendered, stage, language=language)
             started = time.perf_counter()
-            tick = rep.progress(options.engine, sum(1 for _ in docs.rglob("*.md")))
+            tick = rep.progress(options.engine, staged.sources)
             try:
-                warnings = run_engine(options.engine, stage / "mkdocs.yml", tick)
+                with quiet_jieba(stage) if staged.dictionary else contextlib.nullcontext():
+                    warnings = run_engine(options.engine, staged.config_file, tick)
             finally:
                 rep.done_progress()
-            prefix = project.section
-            slots = {prefix + rel: blocks for rel, blocks in rendered.slots.items()}
-            assets = assets_for(prefix)
-            pages, dropped = finish_site(stage / "site", slots, (assets.head_script, *assets.polyfills))
+            pages, dropped = finish_site(stage / "site", staged.slots, staged.head_scripts, staged.not_found)
             rep.step(options.engine, counted(pages, "page", "pages"), time.perf_counter() - started)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
-            write_markdown(stage / "site" / project.section, markdown_files(options, project, api, rendered))
+            write_markdown(stage / "site" / project.section, markdown_files(options, project, api, rendered, language))
             swap_in(stage / "site", site)
-    return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(limits + warnings + dropped))
+    return SiteResult(site=site, pages=pages, mkdocs_warnings=staged.limits + tuple(warnings + dropped))
 
 
-def markdown_files(options: Options, project: Project, api: Api, rendered: Rendered) -> dict[str, str]:
-    """The pages' Markdown twins, llms.txt and llms-full.txt, by path in the reference's folder."""
+def markdown_files(options: Options, project: Project, api: Api, rendered: Rendered, language: str,
+                   label: str = "") -> dict[str, str]:
+    """The pages' Markdown twins, llms.txt, llms-full.txt and the tag pages' "Copy as
+    Markdown" scripts, by path in the reference's folder (`label`: of one version)."""
     started = time.perf_counter()
     hand_written_index = not project.section and (project.docs_dir / "index.md").is_file()
-    env = twins.markdown_environment(TEMPLATES, load_labels())
+    env = twins.markdown_environment(TEMPLATES, load_labels(language=language), language)
     files = twins.site_files(env, api, rendered.twins, rendered.schemas, overview=not hand_written_index)
     full = len(files[twins.LLMS_FULL].encode())
     detail = f"{counted(len(files) - 2, 'twin', 'twins')}, {twins.LLMS} and {twins.LLMS_FULL} ({full / 1024:.0f} KiB)"
-    options.reporter.step("markdown", detail, time.perf_counter() - started)
-    return files
+    options.reporter.step("markdown", f"{label}: {detail}" if label else detail, time.perf_counter() - started)
+    return {**files, **copy_scripts(rendered)}
 
 
-def render(options: Options, api: Api) -> Draft:
+def copy_scripts(rendered: Rendered) -> dict[str, str]:
+    """Each tag page's "Copy as Markdown" script, beside the page (reference/clients.copy.js)."""
+    return {twins.copy_script_path(page): text for page, text in rendered.copies.items()}
+
+
+def search_words(options: Options, docs: Path, stage: Path) -> Path | None:
+    """The jieba dictionary of the pages' Chinese words for Material's search (MkDocs only;
+    None when the pages have none)."""
+    if options.engine != "mkdocs":
+        return None
+    started = time.perf_counter()
+    dictionary = search_dictionary(docs, stage / "jieba-dict.txt")
+    if dictionary is not None:
+        words = counted(dictionary.read_bytes().count(b"\n") - 1, "word", "words")
+        options.reporter.step("words", f"a jieba dictionary of the pages' {words} for the search", time.perf_counter() - started)
+    return dictionary
+
+
+def render(options: Options, api: Api, language: str = languages.DEFAULT) -> Draft:
     """The draft pages; a forked child makes the later half of the tag pages meanwhile."""
     started = time.perf_counter()
-    env, knowledge = environment(), load_knowledge(options.knowledge)
+    env, knowledge = environment(language=language), load_knowledge(options.knowledge, language)
     share = _LaterTags(api, env, knowledge)
     try:
         draft = draft_pages(api, env, knowledge, share)
@@ -279,6 +315,194 @@ class _LaterTags:
 
 
 @dataclass(frozen=True)
+class Staged:
+    """A project ready for the engine: its settings file, beside `docs/`; the site goes to `site/`."""
+
+    config_file: Path
+    slots: dict[str, dict[str, str]]  # the set-aside blocks by page source, inside docs_dir
+    head_scripts: tuple[str, ...]  # ours for <head>: the deep-link script, then the polyfills
+    limits: tuple[str, ...]  # what the engine will not do of these settings
+    sources: int  # page sources, for the progress bar
+    dictionary: Path | None = None  # the jieba dictionary of the pages' Chinese words, if any
+    not_found: str = "404 - Not found"  # the 404 page's heading, in the site's language
+
+
+def stage_project(options: Options, project: Project, api: Api, rendered: Rendered, folder: Path, *,
+                  versions: bool = False, changes: bool = False, notes: bool = True,
+                  language: str = languages.DEFAULT) -> Staged:
+    """The docs folder and the settings an engine builds from, in `folder`; with
+    `versions`, one version of a site of several (`changes`: it has a What-changed page)."""
+    labels = load_labels(language=language)
+    docs = write_docs(folder / "docs", project, rendered.pages, versions)
+    dictionary = search_words(options, docs, folder)
+    config, said = site_config(
+        project, docs=docs.name, out="site", nav=site_nav(project, api, docs, labels, changes),
+        site_name=theme_text(api.title) if project.bundled else None, engine=options.engine, versions=versions,
+        language=Language(language, labels["palette"], str(dictionary) if dictionary else None),
+    )
+    for note in said if notes else ():
+        options.reporter.note(note)
+    (folder / "mkdocs.yml").write_text(dump_config(config), encoding="utf-8")
+    prefix = project.section
+    return Staged(
+        config_file=folder / "mkdocs.yml", slots={prefix + rel: blocks for rel, blocks in rendered.slots.items()},
+        head_scripts=(assets_for(prefix).head_script, *assets_for(prefix).polyfills),
+        limits=tuple(engine_limits(options.engine, config)),
+        sources=sum(1 for _ in docs.rglob("*.md")), dictionary=dictionary, not_found=labels["not_found"],
+    )
+
+
+def render_version(options: Options, api: Api, env: jinja2.Environment, version: VersionPages,
+                   same_spec: tuple[Rendered, VersionPages] | None = None, language: str = languages.DEFAULT) -> Rendered:
+    """One version's pages in a site of several (its problems are attached already)."""
+    started = time.perf_counter()
+    rendered = render_pages(api, env, load_knowledge(options.knowledge, language), version, same_spec)
+    said = f"{version.label}: "
+    options.reporter.step("render", said + counted(len(rendered.pages), "page", "pages"), time.perf_counter() - started)
+    return rendered
+
+
+# ------------------------------------------------------------------ a site of several versions
+
+
+@dataclass(frozen=True)
+class BuiltVersion:
+    label: str
+    spec: LoadedSpec
+    api: Api  # with its problems
+
+
+@dataclass(frozen=True)
+class BuiltVersions:
+    project: Project
+    versions: tuple[BuiltVersion, ...]  # oldest first
+    site: SiteResult | None  # None when --strict refused to build: a spec has errors
+
+
+def build_versions(options: Options, sources: tuple[VersionSource, ...], strict: bool = False) -> BuiltVersions:
+    """Several versions in one site, a complete site in a folder each (see versionsite.py).
+
+    Each spec is loaded, then validated in the helper process while the main one models
+    it; a spec that several labels name is validated and modelled once. Each version is
+    compared with the one before it, rendered with its badges and What-changed page, and
+    its engine runs in the helper (once idle) while the main process renders the next.
+    """
+    project = load_project(options.config)
+    options = with_project(options, project)
+    rep, site = options.reporter, options.site.absolute()
+    check_site_target(site, project)
+    specs = [load(replace(options, spec=source.source)) for source in sources]
+    firsts: dict[str, LoadedSpec] = {}  # one spec per digest, oldest first: validated in that order
+    for spec in specs:
+        firsts.setdefault(spec.digest, spec)
+    language = site_language(options, specs[-1])  # the newest spec's, unless asked
+    knowledge = load_knowledge(options.knowledge, language)
+    with Helper([spec.document for spec in firsts.values()]) as helper:
+        started = time.perf_counter()
+        validations = {digest: helper.validate(i) for i, digest in enumerate(firsts)}
+        checks = SharedChecks()  # an example checked against a schema all versions share is checked once
+        apis = {digest: enriched(options, spec, knowledge, checks) for digest, spec in firsts.items()}
+        versions = compared_versions(options, sources, specs, apis)
+        found: dict[str, list[Problem]] = {}  # the validator's problems, by spec
+        checked_apis: dict[int, Api] = {}
+
+        def checked(index: int) -> Api:
+            """Version `index`'s model with its spec's problems (waiting for them if need be)."""
+            spec = specs[index]
+            if spec.digest not in found:
+                rep.wait("validate", lambda timeout, f=validations[spec.digest]: not concurrent.futures.wait([f], timeout).not_done)
+                found[spec.digest] = Helper.result(validations[spec.digest], validate, spec.document)
+                what = counted(len(found[spec.digest]), "problem", "problems")
+                rep.step("validate", f"{sources[index].label}: {what}", time.perf_counter() - started)
+            if index not in checked_apis:
+                checked_apis[index] = attach_problems(versions[index].api, found[spec.digest])
+            return checked_apis[index]
+
+        if strict:
+            every = tuple(BuiltVersion(source.label, spec, checked(i))
+                          for i, (source, spec) in enumerate(zip(sources, specs)))
+            if any(errors(version.api.problems) for version in every):
+                return BuiltVersions(project, every, None)
+        env = environment(language=language)
+        with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
+            with staging(site) as stage:
+                try:
+                    built, pages, warnings = _build_version_folders(
+                        options, project, versions, specs, checked, helper, env, stage, language)
+                finally:
+                    helper.close(wait=True)  # an engine in the helper writes into the staging folder
+                swap_in(stage / "site", site)
+    return BuiltVersions(project, built, SiteResult(site=site, pages=pages, mkdocs_warnings=warnings))
+
+
+@dataclass
+class _EngineRun:
+    label: str
+    staged: Staged
+    work: tuple  # build_html's arguments
+    future: concurrent.futures.Future
+    started: float
+    seconds: float | None = None  # how long it took here; None: in the helper, done when collected
+
+
+def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
+                           checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
+                           stage: Path, language: str) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
+    """Each version's site into stage/site/LABEL, then what joins them."""
+    built, runs, made = [], [], []
+    by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
+    for index, version in enumerate(versions):
+        api = checked(index)
+        pages = version_pages(versions, index, project.section)
+        rendered = render_version(options, api, env, pages, by_spec.get(specs[index].digest), language)
+        by_spec[specs[index].digest] = (rendered, pages)
+        made.append(rendered)
+        staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
+                               changes=pages.changes is not None, notes=index == 0, language=language)
+        work = (options.engine, staged.config_file, staged.slots, staged.head_scripts, staged.not_found)
+        started = time.perf_counter()
+        # the helper takes an engine run once it has validated every spec; until then it runs here
+        if helper.idle():
+            runs.append(_EngineRun(version.label, staged, work, helper.submit(build_html, *work), started))
+        else:
+            result = done(build_html(*work))
+            runs.append(_EngineRun(version.label, staged, work, result, started, time.perf_counter() - started))
+        built.append(BuiltVersion(version.label, specs[index], api))
+    out = stage / "site"
+    out.mkdir()
+    total, warnings = 0, []
+    for run, version, rendered in zip(runs, built, made):
+        pages, said = Helper.result(run.future, build_html, *run.work)
+        where = "" if run.seconds is not None else " (in the helper)"
+        seconds = run.seconds if run.seconds is not None else time.perf_counter() - run.started
+        options.reporter.step(options.engine, f"{run.label}: {counted(pages, 'page', 'pages')}{where}", seconds)
+        total += pages
+        warnings += [f"{run.label}: {line}" for line in (*run.staged.limits, *said)]
+        os.rename(run.staged.config_file.parent / "site", out / run.label)
+        write_operations_json(out / run.label / project.section, version.api)
+        write_markdown(out / run.label / project.section,
+                       markdown_files(options, project, version.api, rendered, language, run.label))
+    joined = [SiteVersion(b.label, b.api) for b in built]
+    warnings += finish_versions(out, joined, project.section, env)
+    theme = project.raw.get("theme")
+    language = theme.get("language") if isinstance(theme, dict) else None
+    write_root(out, joined, env, language if isinstance(language, str) and language else "en")
+    return tuple(built), total, tuple(warnings)
+
+
+def compared_versions(options: Options, sources: tuple[VersionSource, ...], specs: list[LoadedSpec],
+                      apis: dict[str, Api]) -> tuple[Version, ...]:
+    """Every version with its comparison to the one before (no comparison between two
+    versions of one spec: they have no changes)."""
+    started = time.perf_counter()
+    versions = history([(source.label, apis[spec.digest], spec.digest) for source, spec in zip(sources, specs)])
+    found = sum(len(v.comparison.changes) for v in versions if v.comparison)
+    pairs = counted(len(versions) - 1, "pair", "pairs")
+    options.reporter.step("compare", f"{pairs}, {counted(found, 'change', 'changes')}", time.perf_counter() - started)
+    return versions
+
+
+@dataclass(frozen=True)
 class Generated:
     folder: Path
     pages: int
@@ -289,26 +513,32 @@ def generate(options: Options) -> tuple[Api, Generated]:
     """The reference's pages and assets into the team's docs_dir/section, for an engine the
     team runs itself (mkdocs build or serve, zensical build)."""
     project = load_project(options.config)
+    if project.versions and not options.spec:
+        raise InputError(f"{project.config_file}: generate writes the reference of one version, and "
+                         f"extra.emqx_apidocs.versions lists several: choose one with --spec")
     options = with_project(options, project)
     target = check_section_target(project)
     spec = load(options)
-    api, rendered = checked_pages(options, spec)
+    language = site_language(options, spec)
+    api, rendered = checked_pages(options, spec, language)
     with site_lock(target, on_wait=lambda: options.reporter.note(f"waiting for another run into {target} to finish")):
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())
             write_operations_json(stage / "section", api)
+            write_markdown(stage / "section", copy_scripts(rendered))  # static files for the team's engine
             swap_in(stage / "section", target, SECTION_MARKER)
-    nav = _reference_nav(project.section, api)
-    return api, Generated(target, len(rendered.pages), needed_settings(project, nav))
+    nav = _reference_nav(project.section, api, load_labels(language=language))
+    return api, Generated(target, len(rendered.pages), needed_settings(project, nav, language))
 
 
-def site_nav(project: Project, api: Api, docs: Path) -> list | None:
+def site_nav(project: Project, api: Api, docs: Path, labels: dict, changes: bool = False) -> list | None:
     """The site's navigation: the team's, with the reference where it names the section.
 
     The bundled project (or a team's without a nav, whose reference is the site root)
     gets the reference's own nav, followed by the hand-written pages at the root.
+    `changes`: the reference has a What-changed page (one version of a site of several).
     """
-    reference, title = _reference_nav(project.section, api), theme_text(api.title)
+    reference, title = _reference_nav(project.section, api, labels, changes), theme_text(api.title)
     nav, found = nav_with_reference(project.raw.get("nav"), project.section, reference, title)
     if nav is not None:
         return nav if found else [*nav, {title: reference}]
@@ -317,11 +547,12 @@ def site_nav(project: Project, api: Api, docs: Path) -> list | None:
     return reference + [page.name for page in sorted(docs.glob("*.md")) if page.name != "index.md"]
 
 
-def _reference_nav(section: str, api: Api) -> list:
-    labels = load_labels()
+def _reference_nav(section: str, api: Api, labels: dict, changes: bool = False) -> list:
+    whats_new = [{labels["versions"]["what_changed"]: f"{section}{CHANGES_PAGE}"}] if changes else []
     return [
         {labels["overview"]: f"{section}index.md"},
-        {labels["guides"]: [{guides.TITLES[name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
-        {labels["reference"]: [{theme_text(tag.name): f"{section}{tag.page}"} for tag in api.tags]},
+        *whats_new,
+        {labels["guides"]: [{labels["guide_titles"][name]: f"{section}guides/{name}.md"} for name in guides.GUIDES]},
+        {labels["reference"]: [{theme_text(tag.label): f"{section}{tag.page}"} for tag in api.tags]},
         {labels["spec_health"]: f"{section}reference/spec-health.md"},
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from html import escape
 from pathlib import Path
 
 from .render import put_back
@@ -52,12 +53,18 @@ INLINE_SCRIPT = re.compile(
 )
 
 
-def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_scripts: tuple[str, ...]) -> tuple[int, list[str]]:
+NOT_FOUND = "<h1>404 - Not found</h1>"  # the theme's 404 page says it in English whatever its language
+
+
+def finish_site(
+    site_dir: Path, slots: dict[str, dict[str, str]], head_scripts: tuple[str, ...], not_found: str = "404 - Not found"
+) -> tuple[int, list[str]]:
     """Finish every HTML page under `site_dir`; returns how many there were, and warnings.
 
     `slots` holds the set-aside blocks by the page's source path inside docs_dir;
     `head_scripts` are the site's own scripts for <head> (the deep-link script first),
-    as paths inside the site.
+    as paths inside the site; `not_found` is what the 404 page's heading says, in the
+    site's language.
     """
     pages, warnings = 0, []
     ours = {path: (site_dir / path).read_text(encoding="utf-8") for path in head_scripts if (site_dir / path).is_file()}
@@ -69,6 +76,8 @@ def finish_site(site_dir: Path, slots: dict[str, dict[str, str]], head_scripts: 
         if blocks:
             html = put_back(html, blocks)
         page_url = None if url == "404.html" else url  # 404.html is served from any path
+        if page_url is None:
+            html = html.replace(NOT_FOUND, f"<h1>{escape(not_found)}</h1>", 1)
         html = _one_head_script(html, page_url, site_dir, ours)
         dropped: list[str] = []
         html = externalize_scripts(html, page_url, site_dir, dropped)

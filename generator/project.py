@@ -21,13 +21,19 @@ import yaml
 
 from .problems import InputError
 from .resources import BASE_CONFIG, DOCS
+from .versions import VersionSource, check_label, ordered_sources
 
 SETTINGS_KEY = "emqx_apidocs"
 DEFAULT_SECTION = "api/"
 SEARCH_SEPARATOR = r"[\s\-\.\/\{\}_]+"  # paths and snake_case names split into words
+# Chinese: also the zero-width space Material's search puts between the words jieba finds,
+# the ideographic space and Chinese punctuation (the zh search pipeline trims nothing)
+SEARCH_SEPARATOR_ZH = r"[\s\u200b\u3000\-\.\/\{\}\[\]_,;:()<>=\"'、。，．？！；：（）“”‘’「」《》]+"
+SEPARATORS = {"en": SEARCH_SEPARATOR, "zh": SEARCH_SEPARATOR_ZH}
 ASSET_FOLDER = "assets/emqx-apidocs"  # inside the section
 NEEDED_EXTENSIONS = ("attr_list", "tables", "toc")  # heading anchors, parameter tables, permalinks
-KNOWN_SETTINGS = {"spec", "base_url", "section"}
+KNOWN_SETTINGS = {"spec", "versions", "base_url", "section", "lang"}
+VERSION_SCRIPTS = ("versions-data.js", "version-select.js")  # in the asset folder of a site of several versions
 
 
 class Tagged:
@@ -108,12 +114,19 @@ class Project:
     site_dir: Path  # absolute; where `build` puts the site
     section: str  # "" (the site root) or a folder such as "api/", inside docs_dir
     spec: str | None  # a path (absolute) or URL; None for the bundled sample
+    versions: tuple[VersionSource, ...]  # extra.emqx_apidocs.versions, oldest first; () when absent
     base_url: str | None
     bundled: bool  # the project that ships with the tool
+    lang: tuple[str, ...] = ()  # extra.emqx_apidocs.lang: the site's language(s); () to read it from the spec
 
     @property
     def root(self) -> Path:
         return self.config_file.parent
+
+    @property
+    def ours(self) -> bool:
+        """Whether its settings are the bundled project's (bundled, or read from a checkout)."""
+        return self.bundled or self.config_file.resolve() == BASE_CONFIG.resolve()
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -135,15 +148,50 @@ def load_project(config: Path | None) -> Project:
     if unknown:
         raise InputError(f"{path}: extra.{SETTINGS_KEY}.{unknown[0]}: unknown setting (known: {', '.join(sorted(KNOWN_SETTINGS))})")
     section = _section(settings.get("section", "" if bundled else DEFAULT_SECTION), path)
-    spec = _text(settings.get("spec"), path, "spec")
-    if spec and not spec.startswith(("http://", "https://")) and "://" not in spec:
-        spec = str((path.parent / spec))
+    spec = _source(_text(settings.get("spec"), path, "spec"), path)
+    versions = _versions(resolve_env(settings.get("versions")), path)
+    if spec and versions:
+        raise InputError(f"{path}: extra.{SETTINGS_KEY}: give either spec (one version) or versions (several), not both")
     docs_dir = DOCS if bundled else path.parent / (_text(raw.get("docs_dir"), path, "docs_dir") or "docs")
     site_dir = path.parent / (_text(raw.get("site_dir"), path, "site_dir") or "site")
     return Project(
         config_file=path, raw=raw, docs_dir=docs_dir.absolute(), site_dir=(Path("site") if bundled else site_dir),
-        section=section, spec=spec, base_url=_text(settings.get("base_url"), path, "base_url"), bundled=bundled,
+        section=section, spec=spec, versions=versions, base_url=_text(settings.get("base_url"), path, "base_url"),
+        bundled=bundled, lang=_languages(resolve_env(settings.get("lang")), path),
     )
+
+
+def _source(spec: str | None, path: Path) -> str | None:
+    """A spec's place as the settings give it: a URL as it is, a file relative to mkdocs.yml."""
+    if spec and not spec.startswith(("http://", "https://")) and "://" not in spec:
+        return str(path.parent / spec)
+    return spec
+
+
+def _versions(value: object, path: Path) -> tuple[VersionSource, ...]:
+    """`versions: {5.8.0: specs/a.json, 5.8.1: specs/b.json}`, oldest first."""
+    where = f"{path}: extra.{SETTINGS_KEY}.versions"
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise InputError(f"{where} must map each version label to its spec, such as 5.8.1: specs/emqx-5.8.1.json")
+    sources = []
+    for label, spec in value.items():
+        if not isinstance(label, str):
+            raise InputError(f"{where}: label {label!r} is read as a {type(label).__name__}; write it in quotes")
+        text = _text(spec, path, f"extra.{SETTINGS_KEY}.versions.{label}")
+        sources.append(VersionSource(check_label(label, where), _source(text, path) or ""))
+    return ordered_sources(sources, where)
+
+
+def _languages(value: object, path: Path) -> tuple[str, ...]:
+    """extra.emqx_apidocs.lang: one language (`zh`) or a list of them; checked by language.py."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str) for item in items):
+        raise InputError(f"{path}: extra.{SETTINGS_KEY}.lang must be a language such as zh, or a list of them")
+    return tuple(items)
 
 
 def _read(path: Path, seen: set[Path]) -> dict:
@@ -225,18 +273,31 @@ class Assets:
     polyfills: tuple[str, ...]
 
 
-def assets_for(section: str) -> Assets:
+def assets_for(section: str, versions: bool = False) -> Assets:
+    """The reference's assets; with `versions`, those of one version of a site of several."""
     folder = f"{section}{ASSET_FOLDER}"
+    extra = tuple(f"{folder}/{name}" for name in VERSION_SCRIPTS) if versions else ()
     return Assets(
         css=(f"{folder}/apidocs.css",),
-        scripts=(f"{folder}/role-matrix.js", f"{folder}/explorer-data.js", f"{folder}/explorer.js"),
+        scripts=(f"{folder}/role-matrix.js", f"{folder}/explorer-data.js", f"{folder}/explorer.js", *extra),
         head_script=f"{folder}/deep-link.js",
         polyfills=(f"{folder}/iframe-worker-shim.js",),
     )
 
 
+@dataclass(frozen=True)
+class Language:
+    """What the site's language asks of its settings."""
+
+    code: str = "en"
+    palette: dict[str, str] | None = None  # the bundled palette switch's names: {dark, light}
+    jieba_dict: str | None = None  # a dictionary for the search's Chinese words (see segment.py)
+
+
 def site_config(
-    project: Project, *, docs: str, out: str, nav: list | None, site_name: str | None, engine: str = "mkdocs"
+    project: Project, *, docs: str, out: str, nav: list | None, site_name: str | None, engine: str = "mkdocs",
+    versions: bool = False,
+    language: Language = Language(),
 ) -> tuple[dict, list[str]]:
     """The engine's settings: the team's, plus what the reference needs; and one note per
     setting of theirs that had to change. `docs` and `out` are relative to where the
@@ -269,16 +330,23 @@ def site_config(
         theme["font"] = False
     if engine == "zensical":
         theme.setdefault("variant", "classic")  # Material's look; Zensical's default is its "modern" one
+    if language.code != "en":
+        _theme_language(theme, project, language, changed)
     if isinstance(theme.get("custom_dir"), str):
         theme["custom_dir"] = str((project.root / theme["custom_dir"]).absolute())
+    features = theme.get("features")
+    if versions and isinstance(features, list) and any(str(f).startswith("navigation.instant") for f in features):
+        changed("theme.features navigation.instant is removed",
+                "(the version selector's links are written for each page; a page loaded in place would keep another's)")
+        theme["features"] = [f for f in features if not str(f).startswith("navigation.instant")]
     config["theme"] = theme
     if isinstance(config.get("hooks"), list):
         config["hooks"] = [str((project.root / h).absolute()) if isinstance(h, str) else h for h in config["hooks"]]
 
-    config["plugins"] = _plugins(config.get("plugins"), changed)
+    config["plugins"] = _plugins(config.get("plugins"), changed, language)
     config["markdown_extensions"] = _extensions(config.get("markdown_extensions"))
 
-    assets = assets_for(project.section)
+    assets = assets_for(project.section, versions)
     config["extra_css"] = _append(config.get("extra_css"), assets.css)
     config["extra_javascript"] = _append(config.get("extra_javascript"), assets.scripts)
     extra = dict(config.get("extra") or {})
@@ -318,24 +386,56 @@ def _entries(value: object, default: list) -> list:
     return list(default)
 
 
-def _plugins(value: object, changed) -> list:  # noqa: ANN001
-    """The team's plugins with search (our separator) and offline ensured; order kept."""
+def _theme_language(theme: dict, project: Project, language: Language, changed) -> None:  # noqa: ANN001
+    """The theme speaks the reference's language (a variant of it the team chose stays,
+    such as zh-Hant for zh); the bundled palette switch is named in it too."""
+    chosen = str(theme.get("language") or "")
+    if chosen.split("-")[0] != language.code:
+        if chosen and not project.ours:
+            changed(f"theme.language {chosen!r} is set to {language.code!r}",
+                    f"(the reference is in {language.code}; --lang or extra.emqx_apidocs.lang chooses it)")
+        theme["language"] = language.code
+    if project.ours and language.palette and isinstance(theme.get("palette"), list):
+        names = [language.palette["dark"], language.palette["light"]]
+        theme["palette"] = [
+            {**entry, "toggle": {**entry["toggle"], "name": names[i % 2]}} if isinstance(entry.get("toggle"), dict) else entry
+            for i, entry in enumerate(theme["palette"])
+        ]
+
+
+def _plugins(value: object, changed, language: Language) -> list:  # noqa: ANN001
+    """The team's plugins with search (our separator, the site's language) and offline
+    ensured; order kept."""
     items = _entries(value, ["search"])
     names = [_entry_name(item) for item in items]
+    separator = SEPARATORS.get(language.code, SEARCH_SEPARATOR)
     out = []
     for item, plugin in zip(items, names):
         if plugin in ("search", "material/search"):
             options = dict(item[plugin] or {}) if isinstance(item, dict) else {}
-            if options.get("separator") not in (None, SEARCH_SEPARATOR):
+            if options.get("separator") not in (None, separator):
                 changed("plugins.search.separator is replaced", "(paths such as /clients/{clientid} must be found by /clients)")
-            options["separator"] = SEARCH_SEPARATOR
-            item = {plugin: options}
+            options["separator"] = separator
+            item = {plugin: _search_language(options, language)}
         out.append(item)
     if not {"search", "material/search"} & set(names):
-        out.insert(0, {"search": {"separator": SEARCH_SEPARATOR}})
+        out.insert(0, {"search": _search_language({"separator": separator}, language)})
     if not {"offline", "material/offline"} & set(names):
         out.append("offline")
     return out
+
+
+def _search_language(options: dict, language: Language) -> dict:
+    """Search options that index and query the site's language: Material's search reads
+    Chinese only with `lang: zh` (its default for a zh theme is English, whose pipeline
+    trims Chinese words away), and segments it with jieba, with our dictionary when given."""
+    if language.code != "en":
+        langs = options.get("lang") or []
+        langs = [langs] if isinstance(langs, str) else list(langs)
+        options["lang"] = langs + [language.code] if language.code not in langs else langs
+    if language.jieba_dict and not options.get("jieba_dict"):
+        options["jieba_dict"] = language.jieba_dict
+    return options
 
 
 def _entry_name(item: object) -> str:
@@ -392,7 +492,7 @@ def nav_with_reference(nav: object, section: str, reference: list, title: str) -
 # ---------------------------------------------------------------------------- for `generate`
 
 
-def needed_settings(project: Project, reference_nav: list) -> str:
+def needed_settings(project: Project, reference_nav: list, language: str = "en") -> str:
     """The settings the team's mkdocs.yml lacks for the generated section, as YAML to paste
     ("" when it has them all). Their own engine reads the file, so we can only tell."""
     raw, assets = project.raw, assets_for(project.section)
@@ -420,8 +520,14 @@ def needed_settings(project: Project, reference_nav: list) -> str:
     plugin_items = _entries(plugins, [])
     search = next((item for item in plugin_items if _entry_name(item) in ("search", "material/search")), None)
     search_options = search.get(_entry_name(search)) if isinstance(search, dict) else None
-    if not (isinstance(search_options, dict) and search_options.get("separator") == SEARCH_SEPARATOR):
-        parts.append(("search finds /clients in /clients/{clientid}", {"plugins": [{"search": {"separator": SEARCH_SEPARATOR}}]}))
+    separator = SEPARATORS.get(language, SEARCH_SEPARATOR)
+    langs = search_options.get("lang") if isinstance(search_options, dict) else None
+    langs = [langs] if isinstance(langs, str) else list(langs or [])
+    if language != "en" and language not in langs:
+        why = f"search finds /clients in /clients/{{clientid}}, and {language} words (with jieba installed)"
+        parts.append((why, {"plugins": [{"search": {"lang": [*langs, language], "separator": separator}}]}))
+    elif not (isinstance(search_options, dict) and search_options.get("separator") == separator):
+        parts.append(("search finds /clients in /clients/{clientid}", {"plugins": [{"search": {"separator": separator}}]}))
     if any(_entry_name(item) in ("offline", "material/offline") for item in plugin_items):
         polyfills = (raw.get("extra") or {}).get("polyfills") or []
         if not any(item in polyfills for item in assets.polyfills):

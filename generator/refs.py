@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .problems import Problem, unescape_pointer
@@ -95,18 +96,8 @@ class Resolver:
         return looping
 
     def _ref_targets(self) -> list[dict]:
-        refs, stack, seen = set(), [self.document], set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            if isinstance(node, dict):
-                if isinstance(ref := node.get("$ref"), str) and ref.startswith("#"):
-                    refs.add(ref)
-                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
-            elif isinstance(node, list):
-                stack.extend(v for v in node if isinstance(v, (dict, list)))
+        refs = {ref for node in containers(self.document) if isinstance(node, dict)
+                and isinstance(ref := node.get("$ref"), str) and ref.startswith("#")}
         return [t for t in (self.lookup(ref[1:]) for ref in sorted(refs)) if isinstance(t, dict)]
 
     def _same_value(self, node: dict) -> list[dict]:
@@ -124,6 +115,18 @@ class Resolver:
         key = f"{where}/$ref"
         self.problems.setdefault(key, Problem(key, "Unresolved references", message, source="model"))
         return message
+
+
+def containers(value: object) -> Iterator[dict | list]:
+    """Every object and array in `value`, each once (a YAML alias is one node)."""
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(node.values() if isinstance(node, dict) else node)
 
 
 def component_name(ref: str) -> str:

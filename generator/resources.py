@@ -16,3 +16,9 @@ BASE_CONFIG = BUNDLE / "mkdocs.yml"  # the base MkDocs settings, and the default
 TEMPLATES = BUNDLE / "templates"
 ASSETS = TEMPLATES / "assets"  # stylesheets and scripts the generated pages use
 DOCS = BUNDLE / "docs"  # the default project's hand-written pages
+
+
+def bundled_docs(language: str) -> Path:
+    """The default project's hand-written pages in `language`: docs/ in English, docs-<language>/."""
+    other = BUNDLE / f"docs-{language}"
+    return other if language != "en" and other.is_dir() else DOCS

@@ -45,6 +45,8 @@ extra:
     # The node address the curl examples and Try it default to.
     base_url: http://localhost:18083
     section: api/
+    # The reference's language, en or zh; without it, the language the spec is written in.
+    # lang: zh
 """
 
 INDEX_MD = """\

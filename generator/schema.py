@@ -15,20 +15,10 @@ from .refs import Resolver, component_name
 
 MAX_DEPTH = 48
 COMBINATORS = ("oneOf", "anyOf", "allOf")
+# keywords shown as constraints, in this order; their words are in the labels
 CONSTRAINTS = (
-    ("minimum", "≥ {}"),
-    ("exclusiveMinimum", "> {}"),
-    ("maximum", "≤ {}"),
-    ("exclusiveMaximum", "< {}"),
-    ("minLength", "min length {}"),
-    ("maxLength", "max length {}"),
-    ("pattern", "pattern {}"),
-    ("minItems", "min items {}"),
-    ("maxItems", "max items {}"),
-    ("uniqueItems", "unique items"),
-    ("minProperties", "min properties {}"),
-    ("maxProperties", "max properties {}"),
-    ("multipleOf", "multiple of {}"),
+    "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "minLength", "maxLength", "pattern",
+    "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "multipleOf",
 )
 
 
@@ -50,7 +40,7 @@ class SchemaNode:
     enum: tuple[str, ...] = ()
     default: str | None = None
     example: str | None = None
-    constraints: tuple[str, ...] = ()
+    constraints: tuple[tuple[str, str], ...] = ()  # (keyword, its value as text), e.g. ("maxLength", "64")
     flags: tuple[str, ...] = ()  # deprecated, read-only, write-only, nullable
     properties: tuple[SchemaNode, ...] = ()
     items: SchemaNode | None = None
@@ -139,8 +129,8 @@ class SchemaRegistry:
             default=to_json(raw["default"]) if "default" in raw else None,
             example=to_json(raw["example"]) if "example" in raw else None,
             constraints=tuple(
-                text.format(to_json(raw[key]) if key == "pattern" else raw[key])
-                for key, text in CONSTRAINTS
+                (key, to_json(raw[key]) if key == "pattern" else str(raw[key]))
+                for key in CONSTRAINTS
                 if key in raw and raw[key] is not False
             ),
             flags=tuple(

@@ -125,11 +125,22 @@ async def _static(request: web.Request) -> web.StreamResponse:
     if target.is_dir():
         target = target / "index.html"
     if not target.is_file():
-        missing = root / "404.html"
-        if missing.is_file():
+        missing = _nearest_404(root, target)
+        if missing is not None:
             return web.FileResponse(missing, status=404)
         raise web.HTTPNotFound()
     return web.FileResponse(target)
+
+
+def _nearest_404(root: Path, target: Path) -> Path | None:
+    """The 404 page of the folder nearest above `target`: in a site of several versions,
+    the version's own (its links point into its folder); else the site's."""
+    for folder in target.parents:
+        if not folder.is_relative_to(root):
+            break
+        if (folder / "404.html").is_file():
+            return folder / "404.html"
+    return None
 
 
 def _raw_target(raw: str) -> str:

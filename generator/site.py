@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .model import Api
 from .problems import InputError
-from .project import ASSET_FOLDER, Project
+from .project import ASSET_FOLDER, VERSION_SCRIPTS, Project
 from .resources import ASSETS, BUNDLE
 
 MARKER = ".emqx-apidocs-site"
@@ -93,9 +93,10 @@ def staging(site: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def write_docs(docs: Path, project: Project, pages: dict[str, str]) -> Path:
+def write_docs(docs: Path, project: Project, pages: dict[str, str], versions: bool = False) -> Path:
     """The staged docs folder: the project's hand-written pages, then the generated ones
-    and their assets in the project's section. The project's files are only read."""
+    and their assets in the project's section (with `versions`, those of one version of a
+    site of several). The project's files are only read."""
     section = project.section
     if project.docs_dir.is_dir():
         skip = _generated_here(project)
@@ -104,7 +105,7 @@ def write_docs(docs: Path, project: Project, pages: dict[str, str]) -> Path:
         ])
     else:
         docs.mkdir(parents=True)
-    write_section(docs / section if section else docs, pages, keep_index=not section)
+    write_section(docs / section if section else docs, pages, keep_index=not section, versions=versions)
     return docs
 
 
@@ -118,9 +119,10 @@ def _generated_here(project: Project) -> set[Path]:
     return {target}
 
 
-def write_section(folder: Path, pages: dict[str, str], *, keep_index: bool = False) -> None:
+def write_section(folder: Path, pages: dict[str, str], *, keep_index: bool = False, versions: bool = False) -> None:
     """Generated pages and the reference's assets into `folder` (which may hold hand-written
-    pages: a hand-written index.md wins over the overview when `keep_index`)."""
+    pages: a hand-written index.md wins over the overview when `keep_index`). The version
+    selector's script only goes into one version of a site of several (`versions`)."""
     folder.mkdir(parents=True, exist_ok=True)
     root = folder.resolve()
     for rel, text in pages.items():
@@ -134,7 +136,8 @@ def write_section(folder: Path, pages: dict[str, str], *, keep_index: bool = Fal
     assets = folder / ASSET_FOLDER
     assets.mkdir(parents=True, exist_ok=True)
     for source in sorted((ASSETS / "javascripts").glob("*.js")) + sorted((ASSETS / "stylesheets").glob("*.css")):
-        shutil.copyfile(source, assets / source.name)
+        if versions or source.name not in VERSION_SCRIPTS:
+            shutil.copyfile(source, assets / source.name)
 
 
 def write_operations_json(out: Path, api: Api) -> None:
@@ -163,8 +166,9 @@ def write_operations_json(out: Path, api: Api) -> None:
 
 
 def write_markdown(out: Path, files: dict[str, str]) -> None:
-    """The pages' Markdown twins, llms.txt and llms-full.txt (twins.site_files) into the
-    built site, each beside the page it stands for; paths are relative to `out`."""
+    """The pages' Markdown twins, llms.txt and llms-full.txt (twins.site_files) and the tag
+    pages' "Copy as Markdown" scripts into the built site (or a team's section), each beside
+    the page it stands for; paths are relative to `out`."""
     root = out.resolve()
     for rel, text in files.items():
         target = (out / rel).resolve()

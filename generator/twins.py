@@ -11,7 +11,9 @@ Each operation's Markdown reads on its own, with no "see above": a small compone
 written out where the operation first meets it and named ("same as `x`") after that; a
 bigger one below the top of a schema is named ("schema `x`") and defined once in the
 Schemas at the end of the tag's twin and of llms-full.txt, and "Copy as Markdown" copies
-the operation followed by the definitions it needs.
+the operation followed by the definitions it needs. That text is not in the HTML page:
+each tag page has a script beside it (`reference/clients.copy.js`) with its operations'
+Markdown and the definitions they name, which the button loads on its first use.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import jinja2
 from . import guides
 from .knowledge import Knowledge
 from .model import Api, ErrorCode, Media, Operation, Parameter, Tag
-from .sanitize import Md, md_block, md_cell, md_code, md_fence, md_inline, md_literal
+from .sanitize import Md, md_block, md_cell, md_code, md_fence, md_inline, md_literal, script_json
 from .refs import component_name
 from .schema import SchemaNode
 from .slugs import SlugSet
@@ -50,10 +52,13 @@ def _finalize(value: object) -> object:
     return value if isinstance(value, Md) else md_inline(value)
 
 
-def markdown_environment(templates: Path, labels: dict) -> jinja2.Environment:
-    """Jinja for Markdown: no HTML escaping, but every value made safe Markdown."""
+def markdown_environment(templates: Path, labels: dict, language: str = "en") -> jinja2.Environment:
+    """Jinja for Markdown: no HTML escaping, but every value made safe Markdown. The
+    templates of `language` (templates/<language>/markdown/: the guides and the overview
+    written in it whole) come before the shared ones, as for the pages."""
+    own = templates / language / FOLDER
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates / FOLDER)),
+        loader=jinja2.FileSystemLoader([str(own), str(templates / FOLDER)] if own.is_dir() else str(templates / FOLDER)),
         autoescape=False,
         finalize=_finalize,
         trim_blocks=True,
@@ -144,8 +149,8 @@ class SchemaLister:
             target, ref, arrays = item, item_ref or ref, arrays + 1
         choices = self._choices(target)
         if choices:  # alternatives that are plain values, on one line
-            return replace(target, variants=()), ref, Md(md_inline("array of " * arrays) + choices)
-        return target, ref, md_inline("array of " * arrays + _label(target))
+            return replace(target, variants=()), ref, _array_of(self.L, Md(choices), arrays)
+        return target, ref, _array_of(self.L, md_inline(_label(target, self.L)), arrays)
 
     def _choices(self, node: SchemaNode, loose: bool = False) -> str:
         """`"infinity"` or string: a union of scalars without words of their own, in words
@@ -157,7 +162,7 @@ class SchemaLister:
             leaf, _ = self._resolve(variant)
             if leaf.properties or leaf.items is not None or leaf.variants or leaf.additional is not None or (leaf.description and not loose):
                 return ""
-            words.append(", ".join(md_code(v) for v in leaf.enum) if leaf.enum else md_inline(_label(leaf)))
+            words.append(", ".join(md_code(v) for v in leaf.enum) if leaf.enum else md_inline(_label(leaf, self.L)))
         return f" {self.L['or']} ".join(words)
 
     def _entry(
@@ -180,7 +185,7 @@ class SchemaLister:
             parts.append(f"({self.L['unresolved']}: {md_inline(node.unresolved)})")
         if required:
             parts.append(self.L["required"])
-        parts += [md_inline(flag) for flag in dict.fromkeys(outer.flags + target.flags)]
+        parts += [md_inline(self.L["flags"].get(flag, flag)) for flag in dict.fromkeys(outer.flags + target.flags)]
         description = outer.description or target.description
         line = " ".join(p for p in parts if p) + self._facts(target, description, outer.constraints)
         if not again and not named:
@@ -203,20 +208,39 @@ class SchemaLister:
             name = md_inline(f"{label}, {self.L['option'].lower()} {i}:")
             lines.insert(at, pad + "- " + self._entry(name, variant, False, depth, lines))
 
-    def _facts(self, node: SchemaNode, description: str, constraints: tuple[str, ...] = ()) -> str:
+    def _facts(self, node: SchemaNode, description: str, constraints: tuple[tuple[str, str], ...] = ()) -> str:
         parts = [_sentence(md_inline(description))] if description.strip() else []
         if node.enum:
             parts.append(f"{self.L['allowed']}: " + ", ".join(md_code(v) for v in node.enum) + ".")
         if node.default is not None:
             parts.append(f"{self.L['default']}: {md_code(node.default)}.")
-        facts = tuple(dict.fromkeys(constraints + node.constraints))
+        facts = constraint_words(self.L, tuple(dict.fromkeys(constraints + node.constraints)))
         if facts:
-            parts.append(md_inline(", ".join(facts)) + ".")
+            parts.append(md_inline(facts) + ".")
         return (": " + " ".join(parts)) if parts else ""
 
 
-def _label(node: SchemaNode) -> str:
-    return (node.type or "any") + (f" ({node.format})" if node.format else "")
+def _label(node: SchemaNode, labels: dict) -> str:
+    return (node.type or labels["types"]["any"]) + (f" ({node.format})" if node.format else "")
+
+
+def _array_of(labels: dict, words: str, arrays: int) -> Md:
+    """`array of array of x`, in the site's words (labels' types.array_of)."""
+    before, _, after = (_spaced(part) for part in labels["types"]["array_of"].partition("{}"))
+    for _ in range(arrays):
+        words = before + words + after
+    return Md(words)
+
+
+def _spaced(text: str) -> str:
+    """md_inline, keeping the spaces around the text."""
+    core = text.strip()
+    return text[: len(text) - len(text.lstrip())] + md_inline(core) + text[len(text.rstrip()):] if core else text
+
+
+def constraint_words(labels: dict, constraints: tuple[tuple[str, str], ...]) -> str:
+    """A schema's constraints in the site's words: `≥ 1, max length 64`."""
+    return labels["list_separator"].join(labels["constraints"][key].replace("{}", value) for key, value in constraints)
 
 
 def _sentence(text: str) -> str:
@@ -250,7 +274,7 @@ class OperationWriter:
         self.codes = {c.code: c for c in api.error_codes}
         self.roles = {r.id: r.title for r in knowledge.roles}
         self.kinds = {k.kind: k for k in knowledge.pagination}
-        sizes = PagePlanner(api.components, SlugSet())
+        sizes = PagePlanner(api.components, SlugSet(), self.L)
         self.big = lambda ref: sizes.size(ref) > INLINE_COMPONENT
         self.definitions: dict[str, tuple[Md, tuple[str, ...]]] = {}
 
@@ -318,7 +342,7 @@ class OperationWriter:
         if node.default is not None:
             parts.append(f"{self.L['default']}: {md_code(node.default)}.")
         if node.constraints:
-            parts.append(md_cell(", ".join(node.constraints)) + ".")
+            parts.append(md_cell(constraint_words(self.L, node.constraints)) + ".")
         if p.example is not None:
             parts.append(f"{self.L['example']}: {md_code(p.example)}.")
         return Md(" ".join(parts))
@@ -334,19 +358,44 @@ class OperationWriter:
 class TagMarkdown:
     operations: str  # the tag's title, description and operations
     schemas: dict[str, str]  # the components they name: definitions by $ref, in the order met
+    made: dict[str, OperationMarkdown]  # each operation's Markdown, by its anchor
 
 
 def tag_markdown(writer: OperationWriter, tag: Tag, operations: list[OperationMarkdown]) -> TagMarkdown:
-    """A tag's page as Markdown: its operations, and the components they name."""
+    """A tag's page as Markdown: its operations (in the tag's order), and the components they name."""
     refs = writer.closure(ref for made in operations for ref in made.schemas)
     text = writer.env.get_template("tag.md.j2").render(tag=tag, operations=[made.text for made in operations])
-    return TagMarkdown(text.rstrip("\n") + "\n", {ref: writer.definition(ref) for ref in refs})
+    by_anchor = {op.anchor: made for op, made in zip(tag.operations, operations)}
+    return TagMarkdown(text.rstrip("\n") + "\n", {ref: writer.definition(ref) for ref in refs}, by_anchor)
 
 
-def copy_schemas(labels: dict, schemas: dict[str, str]) -> dict | None:
-    """What "Copy as Markdown" adds after an operation of a page, as the page's data:
-    the heading, and the definitions of the components its operations name."""
-    return {"heading": schemas_heading(labels, 3), "schemas": schemas} if schemas else None
+COPY_SUFFIX = ".copy.js"
+
+
+def copy_script_name(page: str) -> str:
+    """The file name of a tag page's "Copy as Markdown" script, beside the page:
+    reference/clients.md -> clients.copy.js."""
+    return Path(page).stem + COPY_SUFFIX
+
+
+def copy_script_path(page: str) -> str:
+    """Its path inside the reference's folder: reference/clients.copy.js."""
+    return str(Path(page).with_name(copy_script_name(page)))
+
+
+def copy_script(labels: dict, tag: Tag, twin: TagMarkdown) -> str:
+    """A tag page's "Copy as Markdown" script: each operation's Markdown (the same text
+    as in the twin) with the components it names, the definitions of those once, and the
+    heading between. It files them under its own URL in window.EAD_MARKDOWN, where
+    explorer.js looks once it has loaded the script; the copy is joined there
+    (OperationWriter.copied says what it comes to)."""
+    data = {
+        "heading": schemas_heading(labels, 3),
+        "schemas": twin.schemas,
+        "operations": {anchor: {"markdown": made.text, "schemas": made.schemas} for anchor, made in twin.made.items()},
+    }
+    return ("(window.EAD_MARKDOWN = window.EAD_MARKDOWN || {})[document.currentScript.src] = "
+            f"{script_json(data)};\n")
 
 
 def schemas_heading(labels: dict, level: int) -> str:
@@ -359,21 +408,22 @@ def guide_twins(env: jinja2.Environment, api: Api, knowledge: Knowledge) -> dict
     common = {"api": api, "k": knowledge, "roles": {r.id: r for r in knowledge.roles}}
     return {
         f"guides/{name}.md": env.get_template(f"guides/{name}.md.j2").render(**common, **context)
-        for name, context in guides.contexts(api, knowledge).items()
+        for name, context in guides.contexts(api, knowledge, env.globals["L"]).items()
     }
 
 
 def overview_twin(env: jinja2.Environment, api: Api, knowledge: Knowledge) -> str:
-    return env.get_template("index.md.j2").render(api=api, overview=guides.overview(api, knowledge), **_links(api))
+    return env.get_template("index.md.j2").render(
+        api=api, overview=guides.overview(api, knowledge), **_links(api, env.globals["L"]))
 
 
 def health_twin(env: jinja2.Environment, api: Api, groups: list, example_counts: object) -> str:
     return env.get_template("spec-health.md.j2").render(api=api, groups=groups, example_counts=example_counts)
 
 
-def _links(api: Api) -> dict:
+def _links(api: Api, labels: dict) -> dict:
     return {
-        "guide_links": [(guides.TITLES[name], f"guides/{name}.md", name) for name in guides.GUIDES],
+        "guide_links": [(labels["guide_titles"][name], f"guides/{name}.md", name) for name in guides.GUIDES],
         "tag_links": [(tag, tag.page) for tag in api.tags],
     }
 
@@ -390,7 +440,7 @@ def site_files(
     for page, definitions in schemas.items():
         if definitions and page in files:
             files[page] += schemas_heading(labels, 2) + "".join(definitions.values())
-    links = _links(api)
+    links = _links(api, labels)
     files[LLMS] = env.get_template("llms.txt.j2").render(api=api, overview=overview, **links)
     parts = [twins[OVERVIEW]] if overview and OVERVIEW in twins else []
     parts += [twins[path] for _, path, _ in links["guide_links"] if path in twins]

@@ -14,7 +14,7 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator, OpenAPIV31SchemaValidator
 
 from .problems import Problem, pointer, unescape_pointer
-from .refs import rust_panic
+from .refs import containers, rust_panic
 
 KIND_BY_KEYWORD = {
     "additionalProperties": "Keys that OpenAPI does not allow (extensions need an x- prefix)",
@@ -82,20 +82,8 @@ def _surely_draft4(value: object) -> bool:
             return False
     except Exception:  # no jsonschema-rs, or a value it cannot take
         return False
-    stack, seen = [value], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            pattern = node.get("pattern")
-            if isinstance(pattern, str) and not _compiles(pattern):
-                return False
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return True
+    patterns = (node.get("pattern") for node in containers(value) if isinstance(node, dict))
+    return all(_compiles(p) for p in patterns if isinstance(p, str))
 
 
 def _compiles(pattern: str) -> bool:
@@ -202,16 +190,13 @@ def _found(errors: Iterator[ValidationError], locations: dict[int, str], documen
             err = next(errors)
         except StopIteration:
             break
-        except RecursionError:
-            problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
-            break
         except BaseException as exc:  # the validator gave up part-way: keep what it found
-            if not isinstance(exc, Exception) and not rust_panic(exc):
-                raise
-            if rust_panic(exc):
+            if isinstance(exc, RecursionError) or rust_panic(exc):
                 problems.add(Problem("", STOPPED_KIND, "validation stopped: the spec is nested too deeply"))
-                break
-            problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
+            elif isinstance(exc, Exception):
+                problems.add(Problem(_stopped_at(exc), STOPPED_KIND, f"validation stopped early: {_stopped_reason(exc)}"))
+            else:
+                raise
             break
         problems.add(_to_problem(err, locations, document))
     return problems
@@ -251,7 +236,7 @@ def _stopped_reason(exc: Exception) -> str:
 def _to_problem(err: ValidationError, locations: dict[int, str], document: dict) -> Problem:
     if id(err.schema) not in locations:
         detail = _cause(err)
-        kind = KIND_BY_KEYWORD.get(str(detail.validator), DEFAULT_KIND)
+        kind = KIND_BY_KEYWORD.get(_keyword(detail), DEFAULT_KIND)
         path = list(detail.absolute_path)
         checked = getattr(err, "checked_schema", None)
         if checked is not None and id(checked) in locations:  # a metaschema check of one schema object
@@ -329,13 +314,48 @@ def _locations(document: dict) -> tuple[dict[int, str], bool]:
 
 
 def _message(err: ValidationError) -> str:
-    keyword = err.validator
-    if keyword == "additionalProperties" and "does not match any of the regexes" in err.message:
-        extra = err.message.split(" does not match")[0]
-        return f"{extra} is not an OpenAPI key here; extension keys must start with 'x-'"
+    keyword = _keyword(err)
+    unknown = _unknown_keys(err) if keyword == "additionalProperties" else []
+    if unknown:  # found from the instance: jsonschema's wording of this error changes between releases
+        names = ", ".join(repr(name) for name in unknown)
+        return f"{names} {'is not an OpenAPI key' if len(unknown) == 1 else 'are not OpenAPI keys'} here; " \
+            "extension keys must start with 'x-'"
     if keyword == "oneOf" and isinstance(err.instance, dict):
         return "does not match exactly one of the allowed forms"
     return _short(err.message)
+
+
+def _keyword(err: ValidationError) -> str:
+    """The schema keyword that failed. openapi-spec-validator 0.9 wraps some errors in
+    one of its own, whose `validator` is unset; the schema path still ends with it."""
+    keyword = err.validator
+    if isinstance(keyword, str):
+        return keyword
+    path = list(err.schema_path)
+    return str(path[-1]) if path else ""
+
+
+def _unknown_keys(err: ValidationError) -> list[str]:
+    """The keys an object may not have where the schema allows extensions (`^x-`) besides
+    its properties; [] when the schema has no such pattern."""
+    schema, instance = err.schema, err.instance
+    if not isinstance(err.validator, str):  # wrapped (see _keyword): both are the whole documents
+        schema, instance = _walk(schema, list(err.schema_path)[:-1]), _walk(instance, list(err.path))
+    if not (isinstance(schema, dict) and isinstance(instance, dict) and schema.get("patternProperties")):
+        return []
+    known, patterns = schema.get("properties") or {}, list(schema["patternProperties"])
+    return [str(k) for k in instance if k not in known and not any(re.search(p, str(k)) for p in patterns)]
+
+
+def _walk(node: object, path: list) -> object:
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 def _short(text: str) -> str:

@@ -1,4 +1,7 @@
-"""Per-page views of schema trees: each component is expanded once per page, then linked."""
+"""Per-page views of schema trees: each component is expanded once per page, then linked.
+
+The words a view shows (type names of our own, constraints, flags) come from the
+labels of the site's language."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ class SchemaView:
     name: str = ""
     required: bool = False
     type_label: str = ""
+    constraints: list[str] = field(default_factory=list)  # "≥ 1", "max length 64"
+    flags: list[str] = field(default_factory=list)  # "read-only"...
     ref_name: str = ""
     anchor: str = ""  # this view is the page's first rendering of `ref_name`
     link: str = ""  # `ref_name` is drawn elsewhere on the page: "#anchor"
@@ -45,9 +50,10 @@ class PagePlanner:
     request and response without a jump.
     """
 
-    def __init__(self, components: dict[str, SchemaNode], anchors: SlugSet) -> None:
+    def __init__(self, components: dict[str, SchemaNode], anchors: SlugSet, labels: dict) -> None:
         self.components = components
         self.anchors = anchors
+        self.labels = labels
         self.drawn: dict[str, str] = {}
         self._sizes: dict[str, int] = {}
         self._budget = OPERATION_BUDGET
@@ -84,9 +90,10 @@ class PagePlanner:
             node=node,
             name=name or node.name,
             required=required or node.required,
-            type_label=_label(node),
+            type_label=self._label(node),
             unresolved=node.unresolved,
         )
+        self._facts(view, node)
         self._fill(view, node)
         return view
 
@@ -95,7 +102,9 @@ class PagePlanner:
         if target is None:
             return SchemaView(node=node, name=name, required=required, type_label="?", unresolved=node.ref)
         drawn = self.drawn.get(node.ref)
-        view = SchemaView(node=target, name=name, required=required, type_label=_label(target), ref_name=node.ref_name)
+        view = SchemaView(node=target, name=name, required=required, type_label=self._label(target),
+                          ref_name=node.ref_name)
+        self._facts(view, target)
         if drawn is not None and not self._redraw(node.ref):
             view.link = f"#{drawn}"
             return view
@@ -114,13 +123,18 @@ class PagePlanner:
         self._budget -= self.size(ref)
         return True
 
+    def _facts(self, view: SchemaView, node: SchemaNode) -> None:
+        words = self.labels
+        view.constraints = [words["constraints"][key].replace("{}", value) for key, value in node.constraints]
+        view.flags = [words["flags"].get(flag, flag) for flag in node.flags]
+
     def _fill(self, view: SchemaView, node: SchemaNode) -> None:
         view.children = [self.view(child) for child in node.properties]
         if node.additional is not None:
             view.children.append(self.view(node.additional, name="*"))
         if node.items is not None:
             item = self.view(node.items)
-            view.type_label = f"array of {item.type_label}" if item.type_label else "array"
+            view.type_label = self.labels["types"]["array_of"].replace("{}", item.type_label) if item.type_label else "array"
             if item.ref_name:
                 view.ref_name, view.anchor, view.link = item.ref_name, item.anchor, item.link
             view.children += item.children
@@ -130,9 +144,11 @@ class PagePlanner:
             view.combinator = COMBINATOR_LABEL.get(node.combinator, "one_of")
             view.variants = [self.view(v) for v in node.variants]
 
-
-def _label(node: SchemaNode) -> str:
-    label = node.type or "any"
-    if node.format:
-        label += f" ({node.format})"
-    return label
+    def _label(self, node: SchemaNode) -> str:
+        """The node's type as shown: the spec's own type names as they are, ours
+        (`any`, `one of`...) in the site's language, then the format."""
+        label = node.type or "any"
+        label = self.labels["types"].get(label, label)
+        if node.format:
+            label += f" ({node.format})"
+        return label

@@ -33,15 +33,24 @@ PAGES = {
 }
 
 
-def build_site(root: Path, search_lang: str | None = None) -> Path:
+PAGES_ZH = {
+    "index.md": "# 首页\n\n从这里开始。\n",
+    "sub/page.md": "# 子页面\n\n代理会保存客户端的会话。\n",
+}
+SEPARATOR_ZH = r"[\s\u200b\u3000\-、。，．？！；]+"  # words jieba found are joined by U+200B
+
+
+def build_site(root: Path, search_lang: str | None = None, pages: dict[str, str] = PAGES,
+               separator: str | None = None) -> Path:
     """Build the throwaway site into root/site and return that directory."""
     docs = root / "docs"
-    for name, text in PAGES.items():
+    for name, text in pages.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text, encoding="utf-8")
     (docs / SHIM).parent.mkdir(parents=True, exist_ok=True)
     (docs / SHIM).write_bytes(SHIM_SOURCE.read_bytes())
-    search = {"search": {"lang": search_lang}} if search_lang else "search"
+    options = {key: value for key, value in (("lang", search_lang), ("separator", separator)) if value}
+    search = {"search": options} if options else "search"
     config = {
         "site_name": "Shim test",
         "docs_dir": str(docs),
@@ -67,6 +76,12 @@ def site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def site_de(tmp_path_factory) -> Path:
     return build_site(tmp_path_factory.mktemp("shim-de"), search_lang="de")
+
+
+@pytest.fixture(scope="module")
+def site_zh(tmp_path_factory) -> Path:
+    pytest.importorskip("jieba")  # what Material's search cuts Chinese with at build time
+    return build_site(tmp_path_factory.mktemp("shim-zh"), search_lang="zh", pages=PAGES_ZH, separator=SEPARATOR_ZH)
 
 
 def test_shim_is_shipped_and_referenced_locally(site: Path) -> None:
@@ -115,4 +130,31 @@ def test_non_english_search_loads_lunr_languages_via_import_scripts(site_de: Pat
     loaded = [u for u in log.requests if "/assets/javascripts/lunr/" in u]
     assert any(u.endswith("/lunr/min/lunr.de.min.js") for u in loaded), log.requests
     assert log.external_requests == []
+    assert log.errors == []
+
+
+@pytest.mark.browser
+def test_chinese_search_loads_lunr_zh_via_the_shim_and_finds_a_word(site_zh: Path) -> None:
+    """With lang zh, the worker loads lunr.zh through the shim, and a word jieba cut out of
+    a sentence at build time (客户端 in 代理会保存客户端的会话) is found from file://."""
+    index = (site_zh / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "\\u200b\\u5ba2\\u6237\\u7aef\\u200b" in index or "\u200b客户端\u200b" in index
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.goto((site_zh / "sub" / "page.html").as_uri())
+        query = page.locator("input.md-search__input")
+        query.click()
+        hit = page.locator(".md-search-result__list li", has_text="子页面").first
+        for _ in range(30):  # typed again until the index, loading meanwhile, answers
+            query.fill("客户端")
+            query.press("End")  # Material reads the box on a key event
+            try:
+                hit.wait_for(timeout=1_000)
+                break
+            except Exception:  # noqa: BLE001 (Playwright's timeout)
+                continue
+        assert "客户端" in hit.inner_text()
+    loaded = [u for u in log.requests if "/assets/javascripts/lunr/" in u]
+    assert any(u.endswith("/lunr/min/lunr.zh.min.js") for u in loaded), log.requests
+    assert all(u.startswith("file://") for u in log.requests) and log.external_requests == []
     assert log.errors == []

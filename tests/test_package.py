@@ -22,6 +22,9 @@ BUNDLED = (
     "generator/_bundle/templates/assets/javascripts/explorer.js",
     "generator/_bundle/templates/assets/stylesheets/apidocs.css",
     "generator/data/default-spec.yaml", "generator/knowledge/emqx.yaml",
+    # the Chinese site's words, pages and knowledge
+    "generator/_bundle/templates/labels/zh.yaml", "generator/_bundle/templates/zh/guides/errors.md.j2",
+    "generator/_bundle/docs-zh/about.md", "generator/knowledge/emqx.zh.yaml",
 )
 
 
@@ -84,6 +87,9 @@ def test_wheel_builds_and_validates_a_real_spec_from_anywhere(installed: Path, t
 def test_wheel_builds_the_sample_and_a_new_project(installed: Path, tmp_path: Path) -> None:
     must(run([installed / "emqx-apidocs", "build", "-q"], cwd=tmp_path))
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "site" / "operations.json").is_file()
+    must(run([installed / "emqx-apidocs", "build", "-q", "--lang", "zh", "--site", "zh"], cwd=tmp_path))
+    assert "关于本站" in (tmp_path / "zh" / "about.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in (tmp_path / "zh" / "guides" / "errors.html").read_text(encoding="utf-8")
     must(run([installed / "emqx-apidocs", "init", "team"], cwd=tmp_path))
     must(run([installed / "emqx-apidocs", "build", "-q"], cwd=tmp_path / "team"))
     assert (tmp_path / "team" / "site" / "api" / "reference" / "clients.html").is_file()

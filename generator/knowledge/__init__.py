@@ -2,12 +2,17 @@
 
 The rules (who may call what, which pagination an operation uses) are data in the
 file; this module only evaluates them, so another EMQX version is an edit of the file.
+Its texts are English; those of another language (role and pagination names and
+summaries, status and error-code descriptions, the notes, titles for EMQX's tags) are
+in a file beside it named after the language, emqx.zh.yaml, and take the English ones'
+place where they say something.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -85,6 +90,8 @@ class Knowledge:
     pagination: tuple[Pagination, ...]
     status_codes: dict[str, str]
     error_codes: dict[str, str]
+    language: str = "en"
+    tag_titles: dict[str, str] = field(default_factory=dict)  # EMQX's tag names in `language`
 
     def roles_for(self, method: str, path: str, auth: tuple[str, ...]) -> tuple[str, ...]:
         """API-key roles that may call the operation: all for public ones, none when
@@ -100,9 +107,26 @@ class Knowledge:
 
 
 @functools.lru_cache(maxsize=8)
-def load_knowledge(path: Path | None = None) -> Knowledge:
-    """The knowledge in `path` (the bundled file when None), read once per process."""
+def load_knowledge(path: Path | None = None, language: str = "en") -> Knowledge:
+    """The knowledge in `path` (the bundled file when None) with its texts in `language`,
+    read once per process. The texts of another language come from `<name>.<language>.yaml`
+    beside `path`, else from the bundled one."""
     source = path or DEFAULT_FILE
+    data = _read(source)
+    words_file = None
+    if language != "en":
+        beside = source.with_name(f"{source.stem}.{language}.yaml")
+        words_file = beside if beside.is_file() else DEFAULT_FILE.with_name(f"{DEFAULT_FILE.stem}.{language}.yaml")
+    try:
+        if words_file is not None:
+            data = _in_language(data, _read(words_file))
+        return _knowledge(data, language)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        blamed = f"{source} or {words_file}" if words_file else str(source)
+        raise InputError(f"{blamed}: the knowledge file is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _read(source: Path) -> dict:
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -111,13 +135,32 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise InputError(f"{source}: invalid YAML{where}: {getattr(exc, 'problem', '') or exc}") from None
-    try:
-        return _knowledge(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"{source}: the knowledge file is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: the knowledge file must be a mapping")
+    return data
 
 
-def _knowledge(data: dict) -> Knowledge:
+def _in_language(data: dict, words: dict) -> dict:
+    """The knowledge with the texts `words` gives in place of the English ones; what it
+    does not give stays English. Rules are never taken from `words`."""
+    data = copy.deepcopy(data)
+    if words.get("dashboard_menu"):
+        data["auth"]["dashboard_menu"] = words["dashboard_menu"]
+    for key in ("roles_edition_note", "dashboard_roles_note"):
+        if words.get(key):
+            data[key] = words[key]
+    for key, by in (("roles", "id"), ("pagination", "kind")):
+        texts = words.get(key) or {}
+        for entry in data[key]:
+            entry.update({k: v for k, v in (texts.get(entry[by]) or {}).items() if k in ("title", "summary")})
+    for key in ("status_codes", "error_codes"):
+        texts = {str(k): v for k, v in (words.get(key) or {}).items()}
+        data[key] = {k: texts.get(str(k), v) for k, v in data[key].items()}
+    data["tag_titles"] = words.get("tags") or {}
+    return data
+
+
+def _knowledge(data: dict, language: str = "en") -> Knowledge:
     env, auth = data["environment"], data["auth"]
     boot = auth["bootstrap"]
     return Knowledge(
@@ -161,4 +204,6 @@ def _knowledge(data: dict) -> Knowledge:
         ),
         status_codes={str(k): str(v) for k, v in data["status_codes"].items()},
         error_codes={str(k): str(v) for k, v in data["error_codes"].items()},
+        language=language,
+        tag_titles={str(k): str(v) for k, v in (data.get("tag_titles") or {}).items()},
     )

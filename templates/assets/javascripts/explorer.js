@@ -9,6 +9,13 @@
   "use strict";
 
   var DATA = window.EAD_EXPLORER || {};
+  var WORDS = DATA.words || {};
+  // The panel's words, in the site's language (the labels' `try`), {name} filled in.
+  function say(key, values) {
+    var text = WORDS[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
   var STORE_KEY = "emqx-apidocs:connection";
   var SERVE_CONFIG = "/__emqx_apidocs__/config.json";
   var SITE_ROOT = (function () {
@@ -101,6 +108,9 @@
     ]);
   }
 
+  // where a parameter goes (path, query...), in the site's language
+  function place(where) { return (DATA.locations && DATA.locations[where]) || where; }
+
   function shellSingle(text) { return "'" + String(text).replace(/'/g, "'\\''") + "'"; }
   function shellDouble(text) { return String(text).replace(/["$`\\]/g, "\\$&"); }
   function scalar(value) {
@@ -119,7 +129,7 @@
     op.params.forEach(function (param, i) {
       var raw = controls.params[i].value.trim();
       if (!raw) {
-        if (param.required) problems.push("“" + param.name + "” (" + param["in"] + ") is required.");
+        if (param.required) problems.push(say("param_required", { name: param.name, "in": place(param["in"]) }));
         return;
       }
       if (param["in"] === "path") {
@@ -136,13 +146,13 @@
     if (op.body && op.body.form) {
       form = controls.form.map(function (f) {
         var value = f.file ? (f.input.files[0] || null) : f.input.value;
-        if (!value && (op.body.fields || []).indexOf(f.name) !== -1) problems.push("“" + f.name + "” is required.");
+        if (!value && (op.body.fields || []).indexOf(f.name) !== -1) problems.push(say("field_required", { name: f.name }));
         return [f.name, value, f.file];
       }).filter(function (f) { return f[1]; });
     } else if (op.body) {
       var text = controls.body.value;
       if (!text.trim()) {
-        if (op.body.required) problems.push("The request body is required.");
+        if (op.body.required) problems.push(say("body_required"));
       } else if (/json/.test(op.body.media_type)) {
         try {
           var parsed = JSON.parse(text);
@@ -150,11 +160,11 @@
             return !parsed || typeof parsed !== "object" || Array.isArray(parsed) || !(name in parsed);
           });
           if (missing.length && parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-            problems.push("The body lacks required field(s): " + missing.join(", ") + ".");
+            problems.push(say("body_lacks", { fields: missing.join(", ") }));
           }
           body = text;
         } catch (e) {
-          problems.push("The body is not valid JSON: " + e.message);
+          problems.push(say("body_not_json", { error: e.message }));
         }
       } else {
         body = text;
@@ -212,18 +222,16 @@
       if (proxy) {
         box.appendChild(document.createTextNode(": " + proxy));
       } else if (known) {
-        box.appendChild(document.createTextNode(": " + (known.text || "an EMQX error code.") + " "));
+        box.appendChild(document.createTextNode(": " + (known.text || say("code_generic")) + " "));
         box.appendChild(el("a", { href: SITE_ROOT + DATA.errors_page + "#" + encodeURIComponent(known.anchor),
-                                  text: "About this code" }));
+                                  text: say("code_about") }));
       } else {
-        box.appendChild(document.createTextNode(": not in the error-code reference of this site."));
+        box.appendChild(document.createTextNode(say("code_unknown")));
       }
       out.appendChild(box);
     } else if (status === 401) {
       out.appendChild(el("div", { class: "ead-try-explain", role: "note",
-        text: op.auth === "bearer"
-          ? "This operation takes only a bearer token: log in above and send again."
-          : "Give an API key and secret (or a bearer token) above, then send again." }));
+        text: say(op.auth === "bearer" ? "bearer_only_401" : "credentials_401") }));
     }
   }
 
@@ -241,7 +249,7 @@
     }
     if (value === null) return null;
     var button = el("button", { type: "button", class: "md-button ead-try-next",
-                                text: "Next page (" + p.param + "=" + value + ")" });
+                                text: say("next_page", { param: p.param, value: value }) });
     button.addEventListener("click", function () {
       controls.params[index].value = value;
       send();
@@ -263,23 +271,23 @@
     // connection, shared by every panel
     var node = el("input", { type: "url", value: conn.node, spellcheck: "false", autocomplete: "off" });
     var mode = el("select", {}, [
-      el("option", { value: "apikey", text: "API key" }),
-      el("option", { value: "bearer", text: "Bearer token" }),
-      el("option", { value: "none", text: "None" }),
+      el("option", { value: "apikey", text: say("mode_apikey") }),
+      el("option", { value: "bearer", text: say("mode_bearer") }),
+      el("option", { value: "none", text: say("mode_none") }),
     ]);
     var key = el("input", { type: "text", autocomplete: "off", spellcheck: "false" });
     var secret = el("input", { type: "password", autocomplete: "off" });
     var token = el("input", { type: "password", autocomplete: "off" });
     var user = el("input", { type: "text", autocomplete: "username", spellcheck: "false" });
     var password = el("input", { type: "password", autocomplete: "current-password" });
-    var login = el("button", { type: "button", class: "md-button", text: "Log in" });
+    var login = el("button", { type: "button", class: "md-button", text: say("log_in") });
     var keep = el("input", { type: "checkbox" });
-    var forgetButton = el("button", { type: "button", class: "md-button", text: "Forget credentials" });
+    var forgetButton = el("button", { type: "button", class: "md-button", text: say("forget") });
     var loginState = el("span", { class: "ead-try-hint", "aria-live": "polite" });
-    var keyFields = el("div", { class: "ead-try-row" }, [field("API key", key), field("Secret key", secret)]);
+    var keyFields = el("div", { class: "ead-try-row" }, [field(say("api_key"), key), field(say("secret_key"), secret)]);
     var tokenFields = el("div", { class: "ead-try-row" }, [
-      field("Token", token),
-      field("Dashboard user", user), field("Password", password),
+      field(say("token"), token),
+      field(say("user"), user), field(say("password"), password),
       el("div", { class: "ead-try-field" }, [login, loginState]),
     ]);
 
@@ -301,9 +309,9 @@
     secret.addEventListener("input", function () { update({ secret: secret.value }, form); });
     token.addEventListener("input", function () { update({ token: token.value }, form); });
     keep.addEventListener("change", function () { update({ keep: keep.checked }, form); });
-    forgetButton.addEventListener("click", function () { forget(); password.value = ""; loginState.textContent = "Forgotten."; });
+    forgetButton.addEventListener("click", function () { forget(); password.value = ""; loginState.textContent = say("forgotten"); });
     login.addEventListener("click", function () {
-      loginState.textContent = "Logging in…";
+      loginState.textContent = say("logging_in");
       var url = conn.node.replace(/\/+$/, "") + DATA.base_path + DATA.login;
       fetch(url, { method: "POST", credentials: "omit", cache: "no-store",
                    headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -313,24 +321,24 @@
           password.value = "";
           if (result[0] === 200 && result[1] && typeof result[1].token === "string") {
             update({ token: result[1].token, mode: "bearer" }, null);
-            loginState.textContent = "Logged in; the token is set.";
+            loginState.textContent = say("logged_in");
           } else {
-            loginState.textContent = "Login failed (HTTP " + result[0] + ").";
+            loginState.textContent = say("login_failed", { status: result[0] });
           }
         })
-        .catch(function () { loginState.textContent = "Login failed: no answer from " + url; });
+        .catch(function () { loginState.textContent = say("login_no_answer", { url: url }); });
     });
 
     var connection = el("fieldset", { class: "ead-try-conn" }, [
-      el("legend", { text: "Connection (shared by every operation)" }),
+      el("legend", { text: say("connection") }),
       el("div", { class: "ead-try-row" }, [
-        field("Node URL", node, DATA.base_path + " is added to it"),
-        field("Credentials", mode),
+        field(say("node_url"), node, say("node_hint", { base: DATA.base_path })),
+        field(say("credentials"), mode),
       ]),
       keyFields,
       tokenFields,
       el("div", { class: "ead-try-row" }, [
-        el("label", { class: "ead-try-check" }, [keep, " Keep credentials for this tab (sessionStorage)"]),
+        el("label", { class: "ead-try-check" }, [keep, say("keep")]),
         forgetButton,
       ]),
     ]);
@@ -338,15 +346,15 @@
 
     // parameters
     if (op.params.length) {
-      var params = el("fieldset", { class: "ead-try-params" }, [el("legend", { text: "Parameters" })]);
+      var params = el("fieldset", { class: "ead-try-params" }, [el("legend", { text: say("parameters") })]);
       op.params.forEach(function (param) {
         var control;
         if (param.enum && param.enum.length) {
-          control = el("select", {}, (param.required ? [] : [el("option", { value: "", text: "—" })]).concat(
+          control = el("select", {}, (param.required ? [] : [el("option", { value: "", text: say("unset") })]).concat(
             param.enum.map(function (v) { return el("option", { value: scalar(v), text: scalar(v) }); })));
         } else if (param.type === "boolean") {
           control = el("select", {}, [
-            param.required ? null : el("option", { value: "", text: "—" }),
+            param.required ? null : el("option", { value: "", text: say("unset") }),
             el("option", { value: "true", text: "true" }), el("option", { value: "false", text: "false" }),
           ]);
         } else {
@@ -361,7 +369,7 @@
         if (param.required) control.setAttribute("aria-required", "true");
         controls.params.push(control);
         params.appendChild(field(param.name + (param.required ? " *" : ""), control,
-          param["in"] + (param.type ? " · " + param.type : "") + (param.type === "array" ? " (comma-separated)" : "")));
+          place(param["in"]) + (param.type ? " · " + param.type : "") + (param.type === "array" ? say("comma_separated") : "")));
       });
       form.appendChild(params);
     }
@@ -371,12 +379,12 @@
         return { name: f.name, file: f.file, input: el("input", { type: f.file ? "file" : "text", autocomplete: "off" }) };
       });
       form.appendChild(el("fieldset", { class: "ead-try-bodyset" }, [
-        el("legend", { text: "Form (" + op.body.media_type + ")" + (op.body.required ? " *" : "") }),
+        el("legend", { text: say("form", { media: op.body.media_type }) + (op.body.required ? " *" : "") }),
       ].concat(controls.form.map(function (f) {
-        return field(f.name + ((op.body.fields || []).indexOf(f.name) !== -1 ? " *" : ""), f.input, f.file ? "file" : "");
+        return field(f.name + ((op.body.fields || []).indexOf(f.name) !== -1 ? " *" : ""), f.input, f.file ? say("file") : "");
       }))));
     } else if (op.body) {
-      var bodyLabel = "Body (" + op.body.media_type + ")";
+      var bodyLabel = say("body", { media: op.body.media_type });
       controls.body = el("textarea", { rows: Math.min(18, Math.max(4, op.body.example.split("\n").length + 1)),
                                         spellcheck: "false", class: "ead-try-body", "aria-label": bodyLabel });
       controls.body.value = op.body.example;
@@ -386,13 +394,13 @@
       ]));
     }
 
-    var send = el("button", { type: "submit", class: "md-button md-button--primary", text: "Send " + op.method });
+    var send = el("button", { type: "submit", class: "md-button md-button--primary", text: say("send", { method: op.method }) });
     var messages = el("div", { class: "ead-try-messages", role: "alert" });
     form.appendChild(el("div", { class: "ead-try-row" }, [send, messages]));
 
     // code blocks scroll sideways: focusable, so a keyboard can scroll them too
     var curlCode = el("code", { class: "language-bash", tabindex: "0" });
-    var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: "The same request with curl:" }),
+    var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: say("same_curl") }),
                                                           el("pre", {}, [curlCode])]);
     var output = el("div", { class: "ead-try-output", "aria-live": "polite", tabindex: "-1" });
 
@@ -418,7 +426,7 @@
       }
       var url = conn.node.replace(/\/+$/, "") + req.path;
       output.textContent = "";
-      output.appendChild(el("p", { class: "ead-try-hint", text: "Sending…" }));
+      output.appendChild(el("p", { class: "ead-try-hint", text: say("sending") }));
       var started = performance.now();
       fetch(url, { method: req.method, headers: headers, body: payload, credentials: "omit", cache: "no-store" })
         .then(function (response) {
@@ -443,11 +451,11 @@
       var headerLines = [];
       response.headers.forEach(function (value, name) { headerLines.push(name + ": " + value); });
       output.appendChild(el("details", { class: "ead-try-headers" }, [
-        el("summary", { text: "Headers (" + headerLines.length + ")" }),
+        el("summary", { text: say("headers", { n: headerLines.length }) }),
         el("pre", {}, [el("code", { text: headerLines.join("\n"), tabindex: "0" })]),
       ]));
       var shown = parsed !== null ? JSON.stringify(parsed, null, 2) : text;
-      output.appendChild(el("pre", { class: "ead-try-body-out" }, [el("code", { text: shown || "(no body)", tabindex: "0" })]));
+      output.appendChild(el("pre", { class: "ead-try-body-out" }, [el("code", { text: shown || say("no_body"), tabindex: "0" })]));
       output.focus();
     }
 
@@ -455,18 +463,15 @@
       output.textContent = "";
       var origin;
       try { origin = new URL(url).origin; } catch (e) { origin = url; }
-      output.appendChild(el("p", { class: "ead-try-status ead-s5" }, [el("strong", { text: "No answer" })]));
-      output.appendChild(el("div", { class: "ead-try-explain", role: "note", text:
-        "The browser could not complete the request to " + origin + ". The node may be down or unreachable, " +
-        "or it is on another origin: EMQX's dashboard refuses cross-origin requests that carry credentials. " +
-        "Run `emqx-apidocs serve --upstream " + origin + "` and open this site through it." }));
+      output.appendChild(el("p", { class: "ead-try-status ead-s5" }, [el("strong", { text: say("no_answer") })]));
+      output.appendChild(el("div", { class: "ead-try-explain", role: "note", text: say("no_answer_why", { origin: origin }) }));
       output.focus();
     }
 
     form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
 
     var box = el("details", { class: "ead-try-box" }, [
-      el("summary", { text: "Try it" }),
+      el("summary", { text: say("open") }),
       form, curlBox, output,
     ]);
     section.appendChild(box);
@@ -475,23 +480,42 @@
   }
 
   // ---------------------------------------------------------- copy as Markdown
-  // Each operation carries its Markdown in <section class="ead-md"> (the words of its
-  // button come from the page), and the page the components its operations name, once,
-  // in <section class="ead-mdschemas">: the button copies the operation and the
-  // definitions it needs, with the Clipboard API, else through a selected textarea.
-  function readJson(script) {
-    try { return JSON.parse(script.textContent); } catch (e) { return null; }
+  // The operations' Markdown is not in the page. A tag page has a script beside it, named
+  // by its buttons' data-src (clients.copy.js beside clients.html), that files the page's
+  // operations and the definitions of the components they name in window.EAD_MARKDOWN
+  // under its own URL. It is loaded once, as a <script src> (a fetch of a file:// URL
+  // fails, a script from the page's own folder passes the CSP), when the pointer or the
+  // focus first comes to a button, so that it is there by the click; a click before
+  // waits for it. The button copies the operation and the definitions it needs, with
+  // the Clipboard API, else through a selected textarea.
+  var markdownScripts = {};
+
+  function pageMarkdown(src) {
+    var url = new URL(src, document.baseURI).href;
+    if (!markdownScripts[url]) {
+      markdownScripts[url] = new Promise(function (resolve) {
+        var known = window.EAD_MARKDOWN && window.EAD_MARKDOWN[url];
+        if (known) { resolve(known); return; }
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve((window.EAD_MARKDOWN || {})[url] || null); };
+        script.onerror = function () {
+          delete markdownScripts[url]; // a later click tries again
+          script.remove();
+          resolve(null);
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return markdownScripts[url];
   }
 
-  function operationMarkdown(data) {
-    var text = data.markdown;
+  function operationMarkdown(page, anchor) {
+    var data = page && page.operations && page.operations[anchor];
+    if (!data || typeof data.markdown !== "string") return null;
     var names = data.schemas || [];
-    var block = document.querySelector("section.ead-mdschemas > script[type='application/json']");
-    var library = names.length && block ? readJson(block) : null;
-    if (library) {
-      text += library.heading + names.map(function (name) { return library.schemas[name] || ""; }).join("");
-    }
-    return text;
+    if (!names.length) return data.markdown;
+    return data.markdown + page.heading + names.map(function (name) { return page.schemas[name] || ""; }).join("");
   }
 
   function copyBySelection(text) {
@@ -520,9 +544,9 @@
     if (section.getAttribute("data-mounted")) return;
     section.setAttribute("data-mounted", "1");
     var button = section.querySelector("button.ead-copy");
-    var source = section.querySelector("script[type='application/json']");
-    var data = source ? readJson(source) : null;
-    if (!button || !data || typeof data.markdown !== "string") return;
+    var src = button && button.getAttribute("data-src");
+    var anchor = button && button.getAttribute("data-op");
+    if (!src || !anchor) return;
     var label = button.textContent;
     var status = el("span", { class: "ead-copy-status", role: "status" });
     section.insertBefore(status, button.nextSibling);
@@ -538,8 +562,14 @@
         status.textContent = "";
       }, 2000);
     }
+    function prepare() { pageMarkdown(src); }
+    button.addEventListener("pointerenter", prepare);
+    button.addEventListener("focus", prepare);
     button.addEventListener("click", function () {
-      copyText(operationMarkdown(data)).then(function (copied) {
+      pageMarkdown(src).then(function (page) {
+        var text = operationMarkdown(page, anchor);
+        return text === null ? false : copyText(text);
+      }).then(function (copied) {
         show(button.getAttribute(copied ? "data-done" : "data-failed"), copied ? "done" : "failed");
       });
     });

@@ -1,4 +1,5 @@
 // emqx-apidocs: filter the roles matrix by text and by role. Plain DOM, no innerHTML.
+// The count's words come from the matrix's data-ead-count-one/-other attributes.
 (function () {
   "use strict";
 
@@ -24,7 +25,9 @@
       groups.forEach(function (group) {
         group.hidden = !group.querySelector("[data-ead-row]:not([hidden])");
       });
-      count.textContent = shown + " of " + rows.length + (rows.length === 1 ? " operation" : " operations");
+      var form = matrix.getAttribute(rows.length === 1 ? "data-ead-count-one" : "data-ead-count-other") ||
+        "{shown} of {total}";
+      count.textContent = form.replace("{shown}", String(shown)).replace("{total}", String(rows.length));
     }
 
     text.addEventListener("input", apply);
