@@ -1,5 +1,6 @@
 """The "Copy as Markdown" button in headless Chromium, from file://: with the Clipboard
-API, and through the textarea fallback where a browser has none."""
+API, and through the textarea fallback where a browser has none; the Markdown is not in
+the page but in a script beside it, loaded on the button's first use."""
 
 from __future__ import annotations
 
@@ -107,11 +108,38 @@ def test_button_copies_the_operation_with_the_clipboard_api(site: Path, expected
         buttons = page.locator("button.ead-copy")
         buttons.first.wait_for(state="visible")
         assert buttons.count() == len(expected) == 2
+        assert page.evaluate("() => window.EAD_MARKDOWN") is None  # nothing loaded before it is wanted
         for anchor, text in expected.items():
             button(page, anchor).click()
             page.wait_for_function("(a) => document.querySelector(`h2#${a} + div.ead-op button.ead-copy`).textContent === 'Copied'", arg=anchor)
             assert page.evaluate("() => navigator.clipboard.readText()") == text
         assert "\n### Schemas\n\n- `Big` object\n" in expected["get-things-id"]
+        assert page.evaluate("() => document.querySelectorAll('script[src$=\"things.copy.js\"]').length") == 1
+    assert not log.errors and not log.external_requests, (log.errors, log.external_requests)
+
+
+def test_the_page_carries_no_markdown_and_its_script_does(site: Path, expected: dict[str, str]) -> None:
+    """The HTML names its script; the operations' Markdown is only in that script."""
+    html = (site / "reference" / "things.html").read_text(encoding="utf-8")
+    script = (site / "reference" / "things.copy.js").read_text(encoding="utf-8")
+    assert 'data-src="things.copy.js"' in html
+    assert "## `GET /api/v5/things/{id}`" not in html and "Field 3, with `code`" not in html
+    assert script.count("## `GET /api/v5/things/{id}`") == 1
+    assert script.count("Field 3, with") == 1  # the definition of Big, once for the page
+
+
+@pytest.mark.browser
+def test_a_click_with_nothing_loaded_waits_for_the_script(site: Path, expected: dict[str, str]) -> None:
+    """A click that comes with no pointer or focus first (a script's, an assistive
+    tool's) loads the page's script, then copies."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.goto((site / "reference" / "things.html").as_uri())
+        button(page, "post-things").wait_for(state="visible")
+        page.evaluate("() => document.querySelector('h2#post-things + div.ead-op button.ead-copy').click()")
+        page.wait_for_function("() => document.querySelector('h2#post-things + div.ead-op button.ead-copy').textContent === 'Copied'")
+        assert page.evaluate("() => navigator.clipboard.readText()") == expected["post-things"]
     assert not log.errors and not log.external_requests, (log.errors, log.external_requests)
 
 
