@@ -9,9 +9,10 @@ is built and enriched once:
   A build makes the same Markdown inside its render step, half of it in the forked
   child that renders the later tag pages, so its wall time grows by less than this;
 * the CPU time of rendering the pages (render.render_pages, which includes the
-  operations' Markdown for "Copy as Markdown" and the tag twins) for comparison;
+  operations' Markdown, the tag twins and their copy scripts) for comparison;
 * bytes: llms-full.txt, the largest twin, the largest "Copy as Markdown" text, and the
-  JSON the pages carry for the button (what the HTML grows by).
+  tag pages' copy scripts (reference/*.copy.js, loaded by the button on first use; the
+  HTML carries only the button).
 
 Nothing is written to disk and nothing leaves the machine::
 
@@ -30,13 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator import twins  # noqa: E402
+from generator import sanitize, twins  # noqa: E402
 from generator.builder import build_api  # noqa: E402
 from generator.enrich import enrich  # noqa: E402
 from generator.knowledge import load_knowledge  # noqa: E402
 from generator.load import load_spec  # noqa: E402
 from generator.render import environment, example_counts, render_pages  # noqa: E402
-from generator.sanitize import script_json  # noqa: E402
 from generator.validate import group  # noqa: E402
 
 SPECS = REPO.parent / "shared" / "specs"
@@ -44,19 +44,23 @@ DEFAULT_SPECS = {"ce": SPECS / "emqx-ce-5.8.1-en.json", "ee": SPECS / "emqx-ee-5
 
 
 def timed(work) -> tuple[float, float, object]:  # noqa: ANN001
+    """CPU and wall time of `work()`, starting as a build does: with sanitize's caches empty."""
+    sanitize._md_inline.cache_clear()
+    sanitize._md_code.cache_clear()
     wall, cpu = time.perf_counter(), time.process_time()
     result = work()
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
 def markdown_only(api, knowledge) -> dict[str, str]:  # noqa: ANN001
-    """Every Markdown file of the site, made without the HTML pages."""
+    """Every Markdown file of the site, and the copy scripts, made without the HTML pages."""
     env = environment().markdown_env
     writer = twins.OperationWriter(api, knowledge, env)
     pages, schemas = twins.guide_twins(env, api, knowledge), {}
     for tag in api.tags:
         made = twins.tag_markdown(writer, tag, [writer(op) for op in tag.operations])
         pages[tag.page], schemas[tag.page] = made.operations, made.schemas
+        twins.copy_script(writer.L, tag, made)  # written beside the page by a build
     pages["index.md"] = twins.overview_twin(env, api, knowledge)
     pages["reference/spec-health.md"] = twins.health_twin(env, api, list(group(api.problems)), example_counts(api))
     return twins.site_files(env, api, pages, schemas)
@@ -72,11 +76,10 @@ def bench(name: str, spec: Path, runs: int) -> None:
     writer = twins.OperationWriter(api, knowledge, env)
     made = {id(op): writer(op) for op in api.operations}
     copies = sorted((len(writer.copied(made[id(op)]).encode()), f"{op.method} {op.path}") for op in api.operations)
-    carried = sum(len(str(script_json({"markdown": m.text, "schemas": m.schemas})).encode()) for m in made.values())
+    carried = 0
     for tag in api.tags:
-        refs = writer.closure(ref for op in tag.operations for ref in made[id(op)].schemas)
-        definitions = {ref: writer.definition(ref) for ref in refs}
-        carried += len(str(script_json(twins.copy_schemas(writer.L, definitions) or {})).encode()) if refs else 0
+        twin = twins.tag_markdown(writer, tag, [made[id(op)] for op in tag.operations])
+        carried += len(twins.copy_script(writer.L, tag, twin).encode())
     biggest = max((len(text.encode()), rel) for rel, text in files.items() if rel.endswith(".md"))
     full = len(files[twins.LLMS_FULL].encode())
 
@@ -89,7 +92,7 @@ def bench(name: str, spec: Path, runs: int) -> None:
     print(f"  llms-full.txt          {full:>12,} bytes")
     print(f"  largest twin           {biggest[0]:>12,} bytes  {biggest[1]}")
     print(f"  largest copy           {copies[-1][0]:>12,} bytes  {copies[-1][1]}")
-    print(f"  Markdown in the pages  {carried:>12,} bytes  (the button's JSON blocks)")
+    print(f"  copy scripts           {carried:>12,} bytes  (reference/*.copy.js, loaded on first use)")
 
 
 def main() -> int:

@@ -158,7 +158,14 @@ def _escape_start(pattern: re.Pattern[str], line: str) -> str:
 def md_inline(text: object) -> Md:
     """Spec Markdown on one line (a summary, a list item, a heading): whitespace and
     newlines collapsed, and no block of its own (a leading `#`, `-`, `>`, `1.` is escaped)."""
-    return Md(_escape_start(LINE_START, " ".join(_spec_markdown(str(text)).split())))
+    return _md_inline(str(text))
+
+
+# The same descriptions, names and values come back in operation after operation (a
+# component written out in each): each is made once.
+@lru_cache(maxsize=1 << 15)
+def _md_inline(text: str) -> Md:
+    return Md(_escape_start(LINE_START, " ".join(_spec_markdown(text).split())))
 
 
 def md_block(text: object) -> Md:
@@ -187,7 +194,12 @@ def md_literal(text: object) -> Md:
 def md_code(text: object) -> Md:
     """An identifier (a name, a path, a value) as a code span; as escaped literal text
     when it holds `<`, `>`, `&` or `|`, which a code span would show as they are."""
-    flat = " ".join(CONTROL.sub("", str(text)).split())
+    return _md_code(str(text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _md_code(text: str) -> Md:
+    flat = " ".join(CONTROL.sub("", text).split())
     if not flat or any(ch in flat for ch in "<>&|"):
         return md_literal(flat) if flat else Md("")
     return Md(code_span(flat))
