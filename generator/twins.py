@@ -41,7 +41,7 @@ LLMS_FULL = "llms-full.txt"
 OVERVIEW = "index.md"
 PLACE = re.compile(r"\{(\w+)\}")
 BR = re.compile(r"<br\s*/?>", re.I)
-SENTENCE_END = re.compile(r"[.!?。](?=\s|$)")
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 # nodes (views.PagePlanner.size); a bigger component met below the top of a schema is
 # named, and written out once in the Schemas of the page (and once in llms-full.txt)
 INLINE_COMPONENT = 10
@@ -73,6 +73,8 @@ def markdown_environment(templates: Path, labels: dict, language: str = "en") ->
         fill=fill, first_sentence=first_sentence,
     )
     env.globals["L"] = labels
+    # punctuation of the language, written as it is (md_inline would trim its spaces)
+    env.globals["P"] = {key: Md(labels[key]) for key in ("colon", "list_separator", "sentence_end")}
     return env
 
 
@@ -182,7 +184,7 @@ class SchemaLister:
         elif ref and not named_here:
             parts.append(f"({self.L['same_schema_as']} {md_code(component_name(ref))})" if again else f"({md_code(component_name(ref))})")
         if node.unresolved:
-            parts.append(f"({self.L['unresolved']}: {md_inline(node.unresolved)})")
+            parts.append(f"({self.L['unresolved']}{self.L['colon']}{md_inline(node.unresolved)})")
         if required:
             parts.append(self.L["required"])
         parts += [md_inline(self.L["flags"].get(flag, flag)) for flag in dict.fromkeys(outer.flags + target.flags)]
@@ -211,21 +213,29 @@ class SchemaLister:
     def _facts(self, node: SchemaNode, description: str, constraints: tuple[tuple[str, str], ...] = ()) -> str:
         parts = [_sentence(md_inline(description))] if description.strip() else []
         if node.enum:
-            parts.append(f"{self.L['allowed']}: " + ", ".join(md_code(v) for v in node.enum) + ".")
+            parts.append(self.L['allowed'] + self.L['colon'] + ", ".join(md_code(v) for v in node.enum) + _stop(self.L))
         if node.default is not None:
-            parts.append(f"{self.L['default']}: {md_code(node.default)}.")
+            parts.append(f"{self.L['default']}{self.L['colon']}{md_code(node.default)}{_stop(self.L)}")
         facts = constraint_words(self.L, tuple(dict.fromkeys(constraints + node.constraints)))
         if facts:
-            parts.append(md_inline(facts) + ".")
-        return (": " + " ".join(parts)) if parts else ""
+            parts.append(md_inline(facts) + _stop(self.L))
+        return (self.L["colon"] + " ".join(parts)) if parts else ""
 
 
 def _label(node: SchemaNode, labels: dict) -> str:
-    return (node.type or labels["types"]["any"]) + (f" ({node.format})" if node.format else "")
+    words = labels["types"]
+    return (words.get(node.type, node.type) if node.type else words["any"]) + (f" ({node.format})" if node.format else "")
+
+
+def _stop(labels: dict) -> str:
+    """What ends a sentence of ours: `.` or `。`."""
+    return labels["sentence_end"].strip()
 
 
 def _array_of(labels: dict, words: str, arrays: int) -> Md:
     """`array of array of x`, in the site's words (labels' types.array_of)."""
+    if not arrays:
+        return Md(words)
     before, _, after = (_spaced(part) for part in labels["types"]["array_of"].partition("{}"))
     for _ in range(arrays):
         words = before + words + after
@@ -244,7 +254,10 @@ def constraint_words(labels: dict, constraints: tuple[tuple[str, str], ...]) -> 
 
 
 def _sentence(text: str) -> str:
-    return text if not text or text[-1] in ".!?:;。" else text + "."
+    """Text that ends as a sentence does (a Chinese one with 。)."""
+    if not text or text[-1] in ".!?:;。！？：；":
+        return text
+    return text + ("。" if "\u4e00" <= text[-1] <= "\u9fff" else ".")
 
 
 @dataclass(frozen=True)
@@ -338,13 +351,13 @@ class OperationWriter:
         node = self.api.components.get(p.schema.ref, p.schema) if p.schema.ref else p.schema
         parts = [_sentence(md_cell(p.description))] if p.description.strip() else []
         if node.enum:
-            parts.append(f"{self.L['allowed']}: " + ", ".join(md_code(v) for v in node.enum) + ".")
+            parts.append(self.L['allowed'] + self.L['colon'] + ", ".join(md_code(v) for v in node.enum) + _stop(self.L))
         if node.default is not None:
-            parts.append(f"{self.L['default']}: {md_code(node.default)}.")
+            parts.append(f"{self.L['default']}{self.L['colon']}{md_code(node.default)}{_stop(self.L)}")
         if node.constraints:
-            parts.append(md_cell(constraint_words(self.L, node.constraints)) + ".")
+            parts.append(md_cell(constraint_words(self.L, node.constraints)) + _stop(self.L))
         if p.example is not None:
-            parts.append(f"{self.L['example']}: {md_code(p.example)}.")
+            parts.append(f"{self.L['example']}{self.L['colon']}{md_code(p.example)}{_stop(self.L)}")
         return Md(" ".join(parts))
 
     def type_of(self, p: Parameter) -> Md:
