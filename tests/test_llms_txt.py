@@ -24,7 +24,7 @@ pytestmark = pytest.mark.shared  # every test here reads ../shared/specs
 
 SPECS = {"ce": "emqx-ce-5.8.1-en.json", "ee": "emqx-ee-5.8.1-en.json"}
 FULL_BUDGET = 2_500_000  # bytes: EE's llms-full.txt must stay under 2.5 MB
-LINK = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(?:: (?P<note>.+))?$")
+LINK = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)(?:(?:: |：)(?P<note>.+))?$")
 HEADING = re.compile(r"^## `(?P<method>[A-Z]+) (?P<path>[^`]+)`$")
 
 
@@ -41,10 +41,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return spec, site
 
 
-def expected_operations(spec: Path) -> dict[tuple[str, str], tuple[str, str]]:
+def expected_operations(spec: Path, language: str = "en") -> dict[tuple[str, str], tuple[str, str]]:
     """(method, full path) -> (authentication words, API-key roles words), from the raw spec."""
     document = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    labels, knowledge = load_labels(), load_knowledge()
+    labels, knowledge = load_labels(language=language), load_knowledge(language=language)
     base = document["servers"][0]["url"].rstrip("/")
     schemes = document.get("components", {}).get("securitySchemes", {})
     kinds = {name: (s.get("scheme") or s.get("type", "")).lower() for name, s in schemes.items()}
@@ -56,7 +56,7 @@ def expected_operations(spec: Path) -> dict[tuple[str, str], tuple[str, str]]:
             auth = tuple(sorted({kinds.get(name, name) for requirement in requirements for name in requirement}))
             words = labels["auth_basic"] if "basic" in auth else labels["auth_bearer"] if auth == ("bearer",) else labels["auth_public"]
             roles = knowledge.roles_for(method.upper(), path, auth)
-            roles_words = ", ".join(titles[r] for r in roles) if roles else f"{labels['no_api_key']} ({labels['no_api_key_title']})"
+            roles_words = labels["list_separator"].join(titles[r] for r in roles) if roles else f"{labels['no_api_key']} ({labels['no_api_key_title']})"
             found[(method.upper(), base + path)] = (words, roles_words)
     return found
 
@@ -127,3 +127,33 @@ def test_llms_full_size(built: tuple[Path, Path]) -> None:
     size = (site / "llms-full.txt").stat().st_size
     print(f"\n{spec.name}: llms-full.txt is {size:,} bytes ({size / 1_000_000:.2f} MB)")
     assert size < FULL_BUDGET
+
+
+def test_a_chinese_site_has_chinese_twins_and_llms_files(tmp_path: Path) -> None:
+    """--lang zh on CE 5.8.1 zh: llms.txt's sections, the twins' fixed words and each
+    operation's authentication and roles in llms-full.txt are Chinese, and every link of
+    llms.txt is a twin of the site."""
+    spec, site = shared_spec("emqx-ce-5.8.1-zh.json"), tmp_path / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-q", "--lang", "zh", "--spec", str(spec), "--site", str(site)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    labels = load_labels(language="zh")
+    text = (site / "llms.txt").read_text(encoding="utf-8")
+    assert f"\n## {labels['guides']}\n" in text and f"\n## {labels['reference']}\n" in text
+    links = [LINK.match(line) for line in text.split("\n") if line.startswith("- [")]
+    assert links and all(links)
+    assert all((site / link["url"]).is_file() for link in links)
+    assert f"- [{labels['guide_titles']['roles']}](guides/roles.md)：" in text
+    expected = expected_operations(spec, "zh")
+    found = sections((site / "llms-full.txt").read_text(encoding="utf-8"))
+    assert sorted((m, p) for m, p, _ in found) == sorted(expected)
+    for method, path, body in found:
+        auth, roles = expected[(method, path)]
+        assert f"\n- {labels['auth_label']}：{auth}\n" in body, (method, path, body[:400])
+        assert f"\n- {labels['roles_label']}：{roles}\n" in body, (method, path, body[:400])
+    clients = (site / "reference" / "clients.md").read_text(encoding="utf-8")
+    assert clients.startswith("# 客户端\n\n14 个操作。\n")
+    assert f"\n### {labels['parameters']}\n" in clients and f"\n### {labels['responses']}\n" in clients
+    assert (site / "guides" / "authentication.md").read_text(encoding="utf-8").startswith("# 认证\n\nAPI 的所有路径都以")
