@@ -152,6 +152,9 @@ def test_generate_then_the_teams_own_mkdocs_build(tmp_path: Path) -> None:
     check_reference(site / "api", spec)
     explorer = (site / "api" / "reference" / "clients.html").read_text(encoding="utf-8")
     assert "assets/emqx-apidocs/explorer.js" in explorer and "assets/emqx-apidocs/apidocs.css" in explorer
+    # Copy as Markdown's script reaches the site beside its page; no Markdown twin does
+    assert 'data-src="clients.copy.js"' in explorer and (site / "api" / "reference" / "clients.copy.js").is_file()
+    assert not (site / "api" / "llms.txt").exists()
 
 
 def test_generate_refuses_a_section_it_did_not_make(tmp_path: Path) -> None:
