@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import guides, language as languages
+from . import guides, language as languages, twins
 from .builder import attach_problems, build_model
 from .closures import SharedChecks
 from .diff import Comparison, compare
@@ -28,7 +28,7 @@ from .knowledge import Knowledge, load_knowledge
 from .load import DEFAULT_MAX_BYTES, LoadedSpec, load_spec, node_error_codes
 from .model import Api
 from .problems import InputError, Problem, errors
-from .render import Draft, draft_pages, environment, load_labels, render_pages, rendering_weight, tag_pages
+from .render import Draft, TagPage, draft_pages, environment, load_labels, render_pages, rendering_weight, tag_pages
 from .sanitize import theme_text
 from .engines import engine_limits, run_engine
 from .forks import ChildFailed, Forked
@@ -37,11 +37,11 @@ from .project import (
     Language, Project, assets_for, dump_config, load_project, nav_with_reference, needed_settings, site_config,
 )
 from .render import Rendered
-from .resources import bundled_docs
+from .resources import TEMPLATES, bundled_docs
 from .segment import quiet_jieba, search_dictionary
 from .site import (
     SECTION_MARKER, SiteResult, check_section_target, check_site_target, site_lock, staging, swap_in, write_docs,
-    write_operations_json, write_section,
+    write_markdown, write_operations_json, write_section,
 )
 from .validate import PARTS, validate
 from .versions import CHANGES_PAGE, Version, VersionPages, VersionSource, history, version_pages
@@ -253,6 +253,7 @@ def build_site(options: Options, project: Project, api: Api, rendered: Rendered,
             staged = stage_project(options, project, api, rendered, stage, language=language)
             pages, warnings = engine_site(options, staged, stage)
             write_operations_json(stage / "site" / project.section, api)  # beside the overview
+            write_markdown(stage / "site" / project.section, markdown_files(options, project, api, rendered, language))
             swap_in(stage / "site", site)
     return SiteResult(site=site, pages=pages, mkdocs_warnings=tuple(warnings))
 
@@ -279,6 +280,25 @@ def engine_site(options: Options, staged: Staged, folder: Path, label: str = "")
     pages, dropped = finish_site(folder / "site", staged.slots, staged.head_scripts, staged.not_found)
     rep.step(options.engine, label + counted(pages, "page", "pages"), time.perf_counter() - started)
     return pages, [*staged.limits, *warnings, *dropped]
+
+
+def markdown_files(options: Options, project: Project, api: Api, rendered: Rendered, language: str,
+                   label: str = "") -> dict[str, str]:
+    """The pages' Markdown twins, llms.txt, llms-full.txt and the tag pages' "Copy as
+    Markdown" scripts, by path in the reference's folder (`label`: of one version)."""
+    started = time.perf_counter()
+    hand_written_index = not project.section and (project.docs_dir / "index.md").is_file()
+    env = twins.markdown_environment(TEMPLATES, load_labels(language=language), language)
+    files = twins.site_files(env, api, rendered.twins, rendered.schemas, overview=not hand_written_index)
+    full = len(files[twins.LLMS_FULL].encode())
+    detail = f"{counted(len(files) - 2, 'twin', 'twins')}, {twins.LLMS} and {twins.LLMS_FULL} ({full / 1024:.0f} KiB)"
+    options.reporter.step("markdown", f"{label}: {detail}" if label else detail, time.perf_counter() - started)
+    return {**files, **copy_scripts(rendered)}
+
+
+def copy_scripts(rendered: Rendered) -> dict[str, str]:
+    """Each tag page's "Copy as Markdown" script, beside the page (reference/clients.copy.js)."""
+    return {twins.copy_script_path(page): text for page, text in rendered.copies.items()}
 
 
 def search_words(options: Options, docs: Path, stage: Path) -> Path | None:
@@ -319,7 +339,7 @@ class _LaterTags:
         self.pages = frozenset(tag.page for tag in api.tags[split:])
         self.child = Forked(self.make) if self.pages else None
 
-    def result(self) -> dict[str, tuple[str, dict[str, str]]]:
+    def result(self) -> dict[str, TagPage]:
         if self.child is None:
             return {}
         try:
@@ -467,13 +487,14 @@ def _build_version_folders(options: Options, project: Project, versions: tuple[V
                            checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
                            stage: Path, language: str) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
     """Each version's site into stage/site/LABEL, then what joins them."""
-    built, runs = [], []
+    built, runs, made = [], [], []
     by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
     for index, version in enumerate(versions):
         api = checked(index)
         pages = version_pages(versions, index, project.section)
         rendered = render_version(options, api, env, pages, by_spec.get(specs[index].digest), language)
         by_spec[specs[index].digest] = (rendered, pages)
+        made.append(rendered)
         staged = stage_project(options, project, api, rendered, stage / version.label, versions=True,
                                changes=pages.changes is not None, notes=index == 0, language=language)
         work = (options.engine, staged.config_file, staged.slots, staged.head_scripts, staged.not_found)
@@ -488,7 +509,7 @@ def _build_version_folders(options: Options, project: Project, versions: tuple[V
     out = stage / "site"
     out.mkdir()
     total, warnings = 0, []
-    for run, version in zip(runs, built):
+    for run, version, rendered in zip(runs, built, made):
         pages, said = Helper.result(run.future, build_html, *run.work)
         where = "" if run.seconds is not None else " (in the helper)"
         seconds = run.seconds if run.seconds is not None else time.perf_counter() - run.started
@@ -497,6 +518,8 @@ def _build_version_folders(options: Options, project: Project, versions: tuple[V
         warnings += [f"{run.label}: {line}" for line in (*run.staged.limits, *said)]
         os.rename(run.staged.config_file.parent / "site", out / run.label)
         write_operations_json(out / run.label / project.section, version.api)
+        write_markdown(out / run.label / project.section,
+                       markdown_files(options, project, version.api, rendered, language, run.label))
     joined = [SiteVersion(b.label, b.api) for b in built]
     warnings += finish_versions(out, joined, project.section, env)
     theme = project.raw.get("theme")
@@ -569,14 +592,17 @@ def build_languages(options: Options, sources: tuple[languages.LanguageSource, .
             out.mkdir()
             total, warnings = 0, []
             for index, (language, rendered) in enumerate(zip(built, pages_of)):
-                folder = stage / language.code
-                staged = stage_project(options, in_language(project, language.code), language.api, rendered, folder,
+                folder, its_project = stage / language.code, in_language(project, language.code)
+                staged = stage_project(options, its_project, language.api, rendered, folder,
                                        versions=True, notes=index == 0, language=language.code)
                 pages, said = engine_site(options, staged, folder, f"{language.code}: ")
                 total += pages
                 warnings += [f"{language.code}: {line}" for line in said]
                 os.rename(folder / "site", out / language.code)
-                write_operations_json(out / language.code / project.section, language.api)
+                reference = out / language.code / project.section
+                write_operations_json(reference, language.api)
+                write_markdown(reference, markdown_files(options, its_project, language.api, rendered, language.code,
+                                                         language.code))
             joined = [SiteVersion(language.code, language.api) for language in built]
             warnings += finish_versions(out, joined, project.section, env,
                                         languages={code: environment(language=code) for code in (b.code for b in built)})
@@ -608,6 +634,7 @@ def generate(options: Options) -> tuple[Api, Generated]:
         with staging(target) as stage:
             write_section(stage / "section", rendered.whole())
             write_operations_json(stage / "section", api)
+            write_markdown(stage / "section", copy_scripts(rendered))  # static files for the team's engine
             swap_in(stage / "section", target, SECTION_MARKER)
     nav = _reference_nav(project.section, api, load_labels(language=language))
     return api, Generated(target, len(rendered.pages), needed_settings(project, nav, language))

@@ -6,16 +6,16 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import jinja2
 import markupsafe
 import yaml
 from markupsafe import Markup, escape
 
-from . import explorer, guides
+from . import explorer, guides, twins
 from .knowledge import Knowledge
 from .model import Api, Media, Operation, Parameter, Tag
 from .problems import Problem
@@ -56,6 +56,7 @@ class OperationView:
     codes: dict[str, tuple[str, ...]]  # error codes by status
     try_data: dict  # what the Try-it panel needs
     pagination_params: list[str]  # the pagination kind's request parameters this operation has
+    markdown: twins.OperationMarkdown  # the operation as Markdown, for its twin and "Copy as Markdown"
     badges: tuple[Badge, ...] = ()  # in a site of several versions: new, changed, removed
 
 
@@ -110,6 +111,7 @@ def environment(templates: Path = TEMPLATES, language: str = "en") -> jinja2.Env
     env.filters["say"] = say
     env.globals["problem_anchor"] = problem_anchor
     env.globals["problems_mark"] = lambda op: markupsafe.Markup(problems_mark(op))
+    env.extend(markdown_env=twins.markdown_environment(templates, labels, language))  # the pages' Markdown twins
     return env
 
 
@@ -122,14 +124,24 @@ def say(text: str, **values: object) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """Page sources by path inside docs_dir, and the blocks set aside from each."""
+    """Page sources by path inside docs_dir, the blocks set aside from each, the pages'
+    Markdown twins (by the page's path: reference/clients.md; a tag's without its
+    Schemas), the definitions of the components each tag's operations name, and each tag
+    page's "Copy as Markdown" script (by the page's path too)."""
 
     pages: dict[str, str]
     slots: dict[str, dict[str, str]]
+    twins: dict[str, str] = field(default_factory=dict)
+    schemas: dict[str, dict[str, str]] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)
 
     def whole(self) -> dict[str, str]:
         """The pages with their set-aside blocks in place, for an engine run by the team."""
         return {rel: put_back(text, self.slots[rel]) if rel in self.slots else text for rel, text in self.pages.items()}
+
+    def tag_page(self, page: str) -> TagPage:
+        """A tag's page as tag_pages made it (for another version of the same spec)."""
+        return TagPage(self.pages[page], self.slots[page], self.twins[page], self.schemas[page], self.copies[page])
 
 
 def render_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, version: VersionPages | None = None,
@@ -146,7 +158,7 @@ class Share(Protocol):
 
     pages: frozenset[str]
 
-    def result(self) -> dict[str, tuple[str, dict[str, str]]]: ...
+    def result(self) -> dict[str, TagPage]: ...
 
 
 def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: Share | None = None,
@@ -161,7 +173,8 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
               if earlier is not None and _tag_badges(tag, version) == _tag_badges(tag, earlier_version)}
     own = [t for t in api.tags if t.page not in reused and (share is None or t.page not in share.pages)]
     made = tag_pages(api, own, env, knowledge, version.badges if version else {})
-    made.update({page: (earlier.pages[page], earlier.slots[page]) for page in reused})  # type: ignore[union-attr]
+    made.update({page: earlier.tag_page(page) for page in reused})  # type: ignore[union-attr]
+    twin_pages = {} if earlier is not None else twins.guide_twins(env.markdown_env, api, knowledge)
     guide_pages = {} if earlier is not None else {
         f"guides/{name}.md": set_aside(env.get_template(f"guides/{name}.md.j2").render(**_common(api, knowledge), **context))
         for name, context in guides.contexts(api, knowledge, env.globals["L"]).items()
@@ -170,8 +183,10 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
         made.update(share.result())
     pages = {"index.md": ""}  # made by Draft.finished, as is the spec-health page
     slots: dict[str, dict[str, str]] = {}
+    schemas: dict[str, dict[str, str]] = {}
+    copies: dict[str, str] = {}
     for tag in api.tags:
-        pages[tag.page], slots[tag.page] = made[tag.page]
+        pages[tag.page], slots[tag.page], twin_pages[tag.page], schemas[tag.page], copies[tag.page] = made[tag.page]
     if version is not None and version.changes is not None:
         pages[CHANGES_PAGE] = env.get_template("what-changed.md.j2").render(**_common(api, knowledge), page=version.changes)
     pages[HEALTH_PAGE] = ""
@@ -181,21 +196,37 @@ def draft_pages(api: Api, env: jinja2.Environment, knowledge: Knowledge, share: 
                 pages[rel] = earlier.pages[rel]
                 if rel in earlier.slots:
                     slots[rel] = earlier.slots[rel]
-        return Draft(pages, slots, env, knowledge, earlier)
+        twin_pages.update({rel: text for rel, text in earlier.twins.items() if rel not in twin_pages})
+        return Draft(pages, slots, env, knowledge, twin_pages, schemas, copies, earlier)
     for rel, (text, blocks) in guide_pages.items():
         pages[rel], slots[rel] = text, blocks
     panel = explorer.site_data(api, knowledge, env.globals["L"])
     pages[EXPLORER_DATA] = f"window.EAD_EXPLORER = {script_json(panel)};\n"
-    return Draft(pages, slots, env, knowledge)
+    return Draft(pages, slots, env, knowledge, twin_pages, schemas, copies)
+
+
+class TagPage(NamedTuple):
+    text: str  # the page source
+    blocks: dict[str, str]  # set aside from it
+    twin: str  # its Markdown twin, without the Schemas
+    schemas: dict[str, str]  # the definitions of the components its operations name, by $ref
+    copies: str  # its "Copy as Markdown" script (twins.copy_script)
 
 
 def tag_pages(api: Api, tags: Iterable[Tag], env: jinja2.Environment, knowledge: Knowledge,
-              badges: dict[tuple[str, str], tuple[Badge, ...]] | None = None) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each tag's page, with its set-aside blocks, by the page's path."""
+              badges: dict[tuple[str, str], tuple[Badge, ...]] | None = None) -> dict[str, TagPage]:
+    """Each tag's page, with its set-aside blocks, its Markdown twin and its "Copy as
+    Markdown" script, by the page's path. Each operation's Markdown is made once, for both."""
     common = _common(api, knowledge)
     template = env.get_template("tag.md.j2")
-    return {tag.page: set_aside(template.render(**common, tag=tag, ops=_operation_views(api, tag, knowledge, env.globals["L"], badges or {})))
-            for tag in tags}
+    writer = twins.OperationWriter(api, knowledge, env.markdown_env)
+    made = {}
+    for tag in tags:
+        ops = _operation_views(api, tag, knowledge, env.globals["L"], badges or {}, writer)
+        twin = twins.tag_markdown(writer, tag, [view.markdown for view in ops])
+        page = template.render(**common, tag=tag, ops=ops, copy_src=twins.copy_script_name(tag.page))
+        made[tag.page] = TagPage(*set_aside(page), twin.operations, twin.schemas, twins.copy_script(writer.L, tag, twin))
+    return made
 
 
 def rendering_weight(tag: Tag) -> int:
@@ -210,21 +241,26 @@ class Draft:
     slots: dict[str, dict[str, str]]
     env: jinja2.Environment
     knowledge: Knowledge
+    twins: dict[str, str]
+    schemas: dict[str, dict[str, str]]
+    copies: dict[str, str]
     earlier: Rendered | None = None  # another version's pages of the same spec: same problems
 
     def finished(self, api: Api) -> Rendered:
         """The pages once every problem is known: each operation's problem note in its
         mark's place, the overview and the spec-health page (both count problems)."""
-        pages = dict(self.pages)
+        pages, made = dict(self.pages), dict(self.twins)
         if self.earlier is not None:
-            pages["index.md"], pages[HEALTH_PAGE] = self.earlier.pages["index.md"], self.earlier.pages[HEALTH_PAGE]
+            for rel in ("index.md", HEALTH_PAGE):
+                pages[rel], made[rel] = self.earlier.pages[rel], self.earlier.twins[rel]
         else:
             common = _common(api, self.knowledge)
             pages["index.md"] = self.env.get_template("index.md.j2").render(
                 **common, health_url=HEALTH_URL, overview=guides.overview(api, self.knowledge))
-            pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(
-                **common, groups=_problem_groups(api.problems), example_counts=example_counts(api),
-            )
+            groups, counts = _problem_groups(api.problems), example_counts(api)
+            pages[HEALTH_PAGE] = self.env.get_template("spec-health.md.j2").render(**common, groups=groups, example_counts=counts)
+            made["index.md"] = twins.overview_twin(self.env.markdown_env, api, self.knowledge)
+            made[HEALTH_PAGE] = twins.health_twin(self.env.markdown_env, api, groups, counts)
         note = self.env.get_template("partials/problems.html.j2")
         for tag in api.tags:
             notes = {
@@ -232,7 +268,7 @@ class Draft:
                 for op in tag.operations
             }
             pages[tag.page] = MARK.sub(lambda m: notes.get(m.group(0), ""), pages[tag.page])
-        return Rendered(pages, self.slots)
+        return Rendered(pages, self.slots, made, self.schemas, self.copies)
 
 
 def _common(api: Api, knowledge: Knowledge) -> dict:
@@ -277,7 +313,8 @@ def put_back(html: str, blocks: dict[str, str]) -> str:
 
 
 def _operation_views(
-    api: Api, tag: Tag, knowledge: Knowledge, labels: dict, badges: dict[tuple[str, str], tuple[Badge, ...]]
+    api: Api, tag: Tag, knowledge: Knowledge, labels: dict, badges: dict[tuple[str, str], tuple[Badge, ...]],
+    writer: twins.OperationWriter,
 ) -> list[OperationView]:
     planner = PagePlanner(api.components, SlugSet({op.anchor for op in tag.operations}), labels)
     views = []
@@ -293,6 +330,7 @@ def _operation_views(
                 codes=dict(op.errors),
                 try_data=explorer.operation_data(op, knowledge),
                 pagination_params=_pagination_params(op, knowledge),
+                markdown=writer(op),
                 badges=badges.get((op.method, op.path), ()),
             )
         )

@@ -1,4 +1,5 @@
-"""The one path untrusted spec text takes into HTML, Markdown headings and inline JSON."""
+"""The one path untrusted spec text takes into HTML, Markdown headings, inline JSON and
+the Markdown files (twins, llms.txt)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,126 @@ def theme_text(text: str) -> str:
     characters are replaced by look-alikes, so no escaping context can revive them."""
     flat = " ".join(str(text).split())
     return "".join(ch for ch in flat if ch.isprintable()).translate(THEME_SAFE)
+
+
+# --------------------------------------------------------------------------- Markdown files
+# The Markdown twins and llms.txt are read as they are, by people and by assistants,
+# and by any Markdown renderer. Spec text reaches them only through the functions
+# below: `<`, `>` and `&` become entities (so no tag, comment or entity of the spec
+# survives), EMQX's <br/>, <code> and list tags become their Markdown, links keep
+# only http(s), mailto and relative targets, and nothing the spec writes can start a
+# heading, a fence or a table row of ours.
+
+
+class Md(str):
+    """Markdown made by the functions below or by our own code: written out as it is."""
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BR_TAG = re.compile(r"<br\s*/?>", re.I)
+CODE_TAG = re.compile(r"<code>([^<>&\n]+)</code>", re.I)
+LIST_OPEN = re.compile(r"<li\s*>", re.I)
+LIST_CLOSE = re.compile(r"</li\s*>|</?[uo]l\s*>", re.I)
+LINK_TARGET = re.compile(r"\]\(\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+LINK_DEFINITION = re.compile(r"^( {0,3})\[(?=[^\]\n]*\]:)", re.M)
+SAFE_SCHEMES = {"http", "https", "mailto"}
+# what would start a block of its own: a heading, a fence, a rule or setext underline
+BLOCK_START = re.compile(r"^(\s*)(#|`{3}|~{3}|[-=*_+](?=[-=*_+\s]*$))")
+# on one line, also a list item, a quote or a table row
+LINE_START = re.compile(r"^(\s*)([#>|]|[-+*](?=\s|$)|[-=*_+](?=[-=*_+\s]*$)|`{3}|~{3}|\d+(?=[.)](?:\s|$)))")
+LITERAL_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code_span(text: str) -> str:
+    """`text` as a code span whose fence no backtick inside can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _spec_markdown(text: str) -> str:
+    """Spec Markdown with its HTML turned into Markdown or entities, and unsafe links broken."""
+    text = CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = LIST_OPEN.sub("\n- ", LIST_CLOSE.sub("\n", BR_TAG.sub("\n", text)))
+    parts, at = [], 0
+    for match in CODE_TAG.finditer(text):
+        parts += [_entities(text[at:match.start()]), code_span(" ".join(match.group(1).split()))]
+        at = match.end()
+    text = "".join(parts) + _entities(text[at:])
+    text = LINK_TARGET.sub(lambda m: m.group(0) if m.group(1).lower() in SAFE_SCHEMES else "]\\" + m.group(0)[1:], text)
+    text = text.replace("![", "!\\[")
+    return LINK_DEFINITION.sub(lambda m: m.group(1) + "\\[", text)
+
+
+def _escape_start(pattern: re.Pattern[str], line: str) -> str:
+    """`line` with a backslash where `pattern` finds the start of a block (after a list
+    number: `1\\.`)."""
+    def escape(m: re.Match[str]) -> str:
+        lead, mark = m.group(1), m.group(2)
+        return lead + mark + "\\" if mark.isdigit() else lead + "\\" + mark
+    return pattern.sub(escape, line, count=1)
+
+
+def md_inline(text: object) -> Md:
+    """Spec Markdown on one line (a summary, a list item, a heading): whitespace and
+    newlines collapsed, and no block of its own (a leading `#`, `-`, `>`, `1.` is escaped)."""
+    return _md_inline(str(text))
+
+
+# The same descriptions, names and values come back in operation after operation (a
+# component written out in each): each is made once.
+@lru_cache(maxsize=1 << 15)
+def _md_inline(text: str) -> Md:
+    return Md(_escape_start(LINE_START, " ".join(_spec_markdown(text).split())))
+
+
+def md_block(text: object) -> Md:
+    """Spec Markdown as a block of its own (a description): its paragraphs and lists
+    kept, but no heading, fence or rule that could step out of it."""
+    lines = (_escape_start(BLOCK_START, line.rstrip()) for line in _spec_markdown(str(text)).split("\n"))
+    return Md(BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n"))
+
+
+def md_cell(text: object) -> Md:
+    """`md_inline` for a table cell: every `|` escaped, so the row keeps its cells."""
+    return Md(_pipes(md_inline(text)))
+
+
+def _pipes(text: str) -> str:
+    # a pipe after an even run of backslashes would end the cell: escape it
+    return re.sub(r"(\\*)\|", lambda m: m.group(0) if len(m.group(1)) % 2 else m.group(1) + "\\|", text)
+
+
+def md_literal(text: object) -> Md:
+    """Text shown exactly as written (a name, a path): every Markdown character escaped."""
+    flat = " ".join(CONTROL.sub("", str(text)).split())
+    return Md(_entities(LITERAL_SPECIAL.sub(r"\\\1", flat)))
+
+
+def md_code(text: object) -> Md:
+    """An identifier (a name, a path, a value) as a code span; as escaped literal text
+    when it holds `<`, `>`, `&` or `|`, which a code span would show as they are."""
+    return _md_code(str(text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _md_code(text: str) -> Md:
+    flat = " ".join(CONTROL.sub("", text).split())
+    if not flat or any(ch in flat for ch in "<>&|"):
+        return md_literal(flat) if flat else Md("")
+    return Md(code_span(flat))
+
+
+def md_fence(text: str, language: str = "") -> Md:
+    """A fenced code block no line of `text` can close: a command or an example, shown as
+    it is (a renderer never reads HTML inside a fence)."""
+    body = CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n")).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Md(f"{fence}{language}\n{body}\n{fence}")

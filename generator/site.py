@@ -165,6 +165,19 @@ def write_operations_json(out: Path, api: Api) -> None:
     (out / "operations.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+def write_markdown(out: Path, files: dict[str, str]) -> None:
+    """The pages' Markdown twins, llms.txt and llms-full.txt (twins.site_files) and the tag
+    pages' "Copy as Markdown" scripts into the built site (or a team's section), each beside
+    the page it stands for; paths are relative to `out`."""
+    root = out.resolve()
+    for rel, text in files.items():
+        target = (out / rel).resolve()
+        if not target.is_relative_to(root):
+            raise InputError(f"Markdown file {rel!r} would land outside the site")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
 def swap_in(built: Path, site: Path, marker: str = MARKER) -> None:
     """Replace `site` with `built`: the old one stays whole until the new one is in place."""
     (built / marker).write_text("made by emqx-apidocs; this folder is replaced on every build\n")

@@ -1,4 +1,5 @@
-"""Golden files: whole operations of CE 5.8.1 as rendered, compared byte for byte.
+"""Golden files: whole operations of CE 5.8.1 as rendered, and as Markdown (what "Copy
+as Markdown" copies), compared byte for byte.
 
 Rewrite them after an intended change with: python3 -m pytest tests/test_golden.py --update-goldens
 A missing golden fails; it is never written without the flag.
@@ -18,6 +19,7 @@ from generator.enrich import enrich
 from generator.knowledge import load_knowledge
 from generator.load import load_spec
 from generator.render import environment, put_back, render_pages
+from generator.twins import OperationWriter
 from generator.validate import validate
 
 pytestmark = pytest.mark.shared  # every test here reads ../shared/specs
@@ -38,7 +40,8 @@ def ce():
     path = shared_spec("emqx-ce-5.8.1-en.json")
     document = load_spec(str(path)).document
     model = enrich(build_api(document, knowledge=load_knowledge(), problems=validate(document)), load_knowledge())
-    return model, render_pages(model, environment(), load_knowledge())
+    env = environment()
+    return model, render_pages(model, env, load_knowledge()), OperationWriter(model, load_knowledge(), env.markdown_env)
 
 
 def section(text: str, anchor: str) -> str:
@@ -64,11 +67,15 @@ def model_dump(op) -> str:
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_matches_golden(ce, method: str, path: str, update_goldens: bool):
-    """The rendered section and model dump equal their golden files."""
-    model, rendered = ce
+    """The rendered section, the operation's Markdown and the model dump equal their golden files."""
+    model, rendered, writer = ce
     op = next(o for o in model.operations if (o.method, o.path) == (method, path))
     text = put_back(rendered.pages[op.page], rendered.slots[op.page])
-    outputs = {f"{op.anchor}.md": section(text, op.anchor), f"{op.anchor}.model.json": model_dump(op)}
+    outputs = {
+        f"{op.anchor}.md": section(text, op.anchor),
+        f"{op.anchor}.copy.md": writer.copied(writer(op)),
+        f"{op.anchor}.model.json": model_dump(op),
+    }
     for name, actual in outputs.items():
         golden = GOLDEN / name
         if update_goldens:

@@ -37,8 +37,11 @@ import pytest
 
 from browser import PageLog, chromium_page
 from hostile.spec import JINJA, build
+from markdowncheck import broken_rows, prose, raw_html, rendered_markup
 from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT
+
+from generator.sanitize import md_code
 
 SPEC, PLACES, NAMED = build()
 MARKER = re.compile(r"\bxss\d+\b")
@@ -183,6 +186,63 @@ def test_json_blocks_in_the_html_files_cannot_close_their_script(site: Path) -> 
             assert "<!--" not in raw and not re.search(r"[<>\u2028\u2029]", raw), (page.name, raw[:200])
             json.loads(raw)
     assert seen >= len([op for item in SPEC["paths"].values() for op in item if op != "parameters"]), seen
+
+
+
+# --------------------------------------------------------------------------- Markdown files
+
+def markdown_files(site: Path) -> dict[str, str]:
+    """The Markdown twins, llms.txt and llms-full.txt of the site, by path."""
+    paths = sorted(site.rglob("*.md")) + [site / "llms.txt", site / "llms-full.txt"]
+    return {path.relative_to(site).as_posix(): path.read_text(encoding="utf-8") for path in paths}
+
+
+def test_markdown_files_exist_for_every_page(site: Path) -> None:
+    """Every generated page has its twin; llms.txt names only files that exist."""
+    for page in site.rglob("*.html"):
+        rel = page.relative_to(site).as_posix()
+        if rel not in ("404.html", "about.html"):  # the theme's and the project's own pages
+            assert page.with_suffix(".md").is_file(), rel
+    links = re.findall(r"^- \[.*\]\(([^)]+)\)", (site / "llms.txt").read_text(encoding="utf-8"), re.M)
+    assert links and all((site / link).is_file() for link in links), links
+
+
+def test_markdown_files_carry_no_html_outside_their_fences(site: Path) -> None:
+    """Outside a fenced block (commands, where a renderer shows HTML as text) no `<` is
+    left, and `>` only starts llms.txt's summary quote: spec text is entities or Markdown."""
+    found = [f"{rel}: {line[:300]}" for rel, text in markdown_files(site).items() for line in raw_html(text)]
+    assert not found, named("\n".join(found[:20]))
+
+
+def test_markdown_files_render_only_our_tags_and_safe_links(site: Path) -> None:
+    """Rendered as Markdown, the files give only the tags our Markdown makes, no attribute
+    but href (web, mail or relative) and a code block's language."""
+    found = [f"{rel}: {item}" for rel, text in markdown_files(site).items() for item in rendered_markup(text)]
+    assert not found, named("\n".join(found[:20]))
+
+
+def test_markdown_tables_keep_their_columns(site: Path) -> None:
+    """Every row of every table has as many cells as its header: no `|` or newline of the
+    spec splits a cell or a row."""
+    tables, found = 0, []
+    for rel, text in markdown_files(site).items():
+        count, rows = broken_rows(text)
+        tables, found = tables + count, found + [f"{rel}: {row}" for row in rows]
+    assert tables >= 5 and not found, named("\n".join(found[:20]))
+
+
+def test_each_operation_is_one_heading(site: Path) -> None:
+    """No spec text adds or breaks a heading: the tag twins' second-level headings are the
+    operations (and Schemas), and each operation's is in llms-full.txt once."""
+    operations = json.loads((site / "operations.json").read_text(encoding="utf-8"))["operations"]
+    expected = sorted("## " + md_code(f"{op['method']} {op['full_path']}") for op in operations)
+    found = [
+        line for page in sorted((site / "reference").glob("*.md")) if page.name != "spec-health.md"
+        for line in prose(page.read_text(encoding="utf-8")).split("\n") if line.startswith("## ") and line != "## Schemas"
+    ]
+    assert sorted(found) == expected
+    full = prose((site / "llms-full.txt").read_text(encoding="utf-8")).split("\n")
+    assert all(full.count(heading) == 1 for heading in expected)
 
 
 # --------------------------------------------------------------------------- browser

@@ -55,6 +55,8 @@ def test_a_folder_per_language_and_a_root_that_opens_the_first(two) -> None:
     for code in ("en", "zh"):
         assert {html_lang(site / code / rel) for rel in pages(site / code)} == {code}
         assert json.loads((site / code / "operations.json").read_text(encoding="utf-8"))["operations"]
+        assert (site / code / "llms.txt").is_file() and (site / code / "reference" / "clients.md").is_file()
+    assert "## 指南" in (site / "zh" / "llms.txt").read_text(encoding="utf-8")
     root = parsed(site / "index.html")
     assert [href for href, _ in root.links] == ["en/index.html", "en/index.html", "zh/index.html"]
     assert HAN.search((site / "zh" / "guides" / "roles.html").read_text(encoding="utf-8"))

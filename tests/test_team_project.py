@@ -111,6 +111,12 @@ def test_build_config_keeps_the_team_project(tmp_path: Path) -> None:
     assert "https://emqx.acme.internal:18083" in page  # base_url from the team's file
     assert '<meta http-equiv="Content-Security-Policy"' in page
     assert "fonts.googleapis" not in page and "unpkg.com" not in page
+    # the Markdown twins and llms files sit beside the reference's pages, not the team's
+    assert (site / "api" / "reference" / "clients.md").is_file() and (site / "api" / "index.md").is_file()
+    assert not (site / "index.md").exists() and not (site / "runbooks.md").exists() and not (site / "llms.txt").exists()
+    links = re.findall(r"^- \[[^\]]+\]\(([^)]+)\)", (site / "api" / "llms.txt").read_text(encoding="utf-8"), re.M)
+    assert links and all((site / "api" / link).is_file() for link in links), links
+    assert (site / "api" / "llms-full.txt").stat().st_size > 100_000
     assert tree_hash(tmp_path / "acme" / "docs") == docs_before and config.read_bytes() == config_before
     assert sorted(p.name for p in (tmp_path / "acme").iterdir()) == ["docs", "mkdocs.yml", "site"]
 
@@ -146,6 +152,9 @@ def test_generate_then_the_teams_own_mkdocs_build(tmp_path: Path) -> None:
     check_reference(site / "api", spec)
     explorer = (site / "api" / "reference" / "clients.html").read_text(encoding="utf-8")
     assert "assets/emqx-apidocs/explorer.js" in explorer and "assets/emqx-apidocs/apidocs.css" in explorer
+    # Copy as Markdown's script reaches the site beside its page; no Markdown twin does
+    assert 'data-src="clients.copy.js"' in explorer and (site / "api" / "reference" / "clients.copy.js").is_file()
+    assert not (site / "api" / "llms.txt").exists()
 
 
 def test_generate_refuses_a_section_it_did_not_make(tmp_path: Path) -> None:

@@ -526,3 +526,22 @@ def test_ce_5_8_0_and_5_8_1_what_changed_is_what_diff_says(tmp_path: Path) -> No
     assert problems == [] and across > pages, (problems[:20], across, pages)  # a selector link each, and more
     problems, targets = check_selector_data(site)
     assert problems == [] and targets > 1000, problems[:20]
+
+
+def test_each_version_has_its_own_llms_files_twins_and_copy_scripts(sample) -> None:
+    """Each version's folder has llms.txt (titled with that version) whose links are twins
+    of that folder, llms-full.txt with each of that version's operations once, and a copy
+    script beside each tag page."""
+    site, specs = sample
+    for label, spec in specs.items():
+        folder = site / label
+        llms = (folder / "llms.txt").read_text(encoding="utf-8")
+        assert llms.startswith("# ") and llms.split("\n", 1)[0].endswith(f" {label}")
+        links = re.findall(r"^- \[[^\]]+\]\(([^)]+)\)", llms, re.M)
+        assert links and all((folder / link).is_file() for link in links), links
+        full = (folder / "llms-full.txt").read_text(encoding="utf-8")
+        headings = re.findall(r"^## `([A-Z]+) /api/v5([^`]*)`$", full, re.M)
+        assert sorted(headings) == raw_operations(spec)
+        for page in (folder / "reference").glob("*.html"):
+            if page.stem not in ("spec-health", "what-changed"):
+                assert page.with_suffix("").with_suffix(".copy.js").is_file(), page

@@ -1,4 +1,4 @@
-// emqx-apidocs: the "Try it" panel of every operation.
+// emqx-apidocs: the "Try it" panel and the "Copy as Markdown" button of every operation.
 //
 // Reads the operation's description from the JSON in its <section class="ead-try">
 // and the site's shared data from window.EAD_EXPLORER (explorer-data.js). Builds the
@@ -479,8 +479,106 @@
     refreshCurl();
   }
 
+  // ---------------------------------------------------------- copy as Markdown
+  // The operations' Markdown is not in the page. A tag page has a script beside it, named
+  // by its buttons' data-src (clients.copy.js beside clients.html), that files the page's
+  // operations and the definitions of the components they name in window.EAD_MARKDOWN
+  // under its own URL. It is loaded once, as a <script src> (a fetch of a file:// URL
+  // fails, a script from the page's own folder passes the CSP), when the pointer or the
+  // focus first comes to a button, so that it is there by the click; a click before
+  // waits for it. The button copies the operation and the definitions it needs, with
+  // the Clipboard API, else through a selected textarea.
+  var markdownScripts = {};
+
+  function pageMarkdown(src) {
+    var url = new URL(src, document.baseURI).href;
+    if (!markdownScripts[url]) {
+      markdownScripts[url] = new Promise(function (resolve) {
+        var known = window.EAD_MARKDOWN && window.EAD_MARKDOWN[url];
+        if (known) { resolve(known); return; }
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve((window.EAD_MARKDOWN || {})[url] || null); };
+        script.onerror = function () {
+          delete markdownScripts[url]; // a later click tries again
+          script.remove();
+          resolve(null);
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return markdownScripts[url];
+  }
+
+  function operationMarkdown(page, anchor) {
+    var data = page && page.operations && page.operations[anchor];
+    if (!data || typeof data.markdown !== "string") return null;
+    var names = data.schemas || [];
+    if (!names.length) return data.markdown;
+    return data.markdown + page.heading + names.map(function (name) { return page.schemas[name] || ""; }).join("");
+  }
+
+  function copyBySelection(text) {
+    var area = el("textarea", { class: "ead-copy-area", readonly: true, "aria-hidden": "true", tabindex: "-1" });
+    area.value = text;
+    var focused = document.activeElement;
+    document.body.appendChild(area);
+    area.select();
+    area.setSelectionRange(0, text.length);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(area);
+    if (focused && typeof focused.focus === "function") focused.focus();
+    return copied;
+  }
+
+  function copyText(text) {
+    var clipboard = navigator.clipboard;
+    if (clipboard && typeof clipboard.writeText === "function") {
+      return clipboard.writeText(text).then(function () { return true; }, function () { return copyBySelection(text); });
+    }
+    return Promise.resolve(copyBySelection(text));
+  }
+
+  function mountCopy(section) {
+    if (section.getAttribute("data-mounted")) return;
+    section.setAttribute("data-mounted", "1");
+    var button = section.querySelector("button.ead-copy");
+    var src = button && button.getAttribute("data-src");
+    var anchor = button && button.getAttribute("data-op");
+    if (!src || !anchor) return;
+    var label = button.textContent;
+    var status = el("span", { class: "ead-copy-status", role: "status" });
+    section.insertBefore(status, button.nextSibling);
+    var timer = null;
+    function show(word, state) {
+      button.textContent = word;
+      button.setAttribute("data-state", state);
+      status.textContent = word;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label;
+        button.removeAttribute("data-state");
+        status.textContent = "";
+      }, 2000);
+    }
+    function prepare() { pageMarkdown(src); }
+    button.addEventListener("pointerenter", prepare);
+    button.addEventListener("focus", prepare);
+    button.addEventListener("click", function () {
+      pageMarkdown(src).then(function (page) {
+        var text = operationMarkdown(page, anchor);
+        return text === null ? false : copyText(text);
+      }).then(function (copied) {
+        show(button.getAttribute(copied ? "data-done" : "data-failed"), copied ? "done" : "failed");
+      });
+    });
+    button.hidden = false;
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("section.ead-try"), mount);
+    Array.prototype.forEach.call(document.querySelectorAll("section.ead-md"), mountCopy);
   }
 
   readStore();
