@@ -92,6 +92,8 @@ class Operation:
     responses: tuple[Response, ...]
     example: ExampleRequest  # a concrete request, every value filled
     curl: str
+    python: str  # the same request as a Python script (httpx)
+    javascript: str  # and as an ES module (fetch)
     problems: tuple[Problem, ...]  # problems in the spec that touch this operation
     uses: tuple[str, ...] = ()  # component refs it reaches, directly or not
     # from the EMQX knowledge (enrich.py)
