@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from urllib.parse import quote
+from typing import TypedDict
 
-from .curl import ExampleRequest, _scalar
+from .curl import ExampleRequest, encoded_path, form_fields, scalar
 from .knowledge import Knowledge
 
 UNSEEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
@@ -27,30 +27,36 @@ JSON_MEDIA = "application/json"
 COMPACT = 60  # the longest literal written on one line
 
 
-def wire(request: ExampleRequest) -> dict:
+class Wire(TypedDict):
+    """A request as sent, in JSON-ready parts (the panel builds the same from its form)."""
+
+    method: str
+    path: str  # the full path, its values put in and encoded
+    query: list[list[str]]  # [name, text]: a name repeated for each value of a list
+    headers: list[list[str]]
+    auth: str  # basic, bearer, public, other
+    accept: str
+    media_type: str | None
+    body: dict | None  # {"json": value} | {"text": str} | {"form": [[name, value or file, is file]]}
+
+
+def wire(request: ExampleRequest) -> Wire:
     """The request as sent: what both writers here, and the Try-it panel's, start from."""
-    path = request.full_path
-    for name, value in request.path_values:
-        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
-    query = [[name, _scalar(v)] for name, value in request.query
+    query = [[name, scalar(v)] for name, value in request.query
              for v in (value if isinstance(value, list) else [value])]
     body: dict | None = None
     media = request.media_type
     if media and media.startswith("multipart/form-data"):
-        fields = request.body if isinstance(request.body, dict) and request.body else {"file": ""}
-        # a file field (format: binary, so an empty example) uploads the file named as
-        # the field, as the curl does: [name, the file's name, True]
-        body = {"form": [[name, name, True] if value == "" else [name, _scalar(value), False]
-                         for name, value in fields.items()]}
+        body = {"form": [list(field) for field in form_fields(request.body)]}  # the curl's -F fields
     elif media and "json" in media:
         body = {"json": request.body}
     elif media:
         body = {"text": request.body if isinstance(request.body, str) else json.dumps(request.body, ensure_ascii=False)}
     return {
         "method": request.method,
-        "path": path,
+        "path": encoded_path(request),
         "query": query,
-        "headers": [[name, _scalar(value)] for name, value in request.headers],
+        "headers": [[name, scalar(value)] for name, value in request.headers],
         "auth": request.auth_mode,
         "accept": request.accept,
         "media_type": media,
@@ -144,7 +150,7 @@ def _pairs(pairs: list, *, python: bool, depth: int) -> str:
 # --------------------------------------------------------------------------- Python
 
 
-def write_python(request: dict, *, node: str, env: dict[str, str]) -> str:
+def write_python(request: Wire, *, node: str, env: dict[str, str]) -> str:
     """A complete script: reads the reader's variables, sends the request with httpx,
     stops on an error status, prints the answer (JSON, indented)."""
     json_answer = request["accept"] == JSON_MEDIA
@@ -168,7 +174,7 @@ def _py(text: str) -> str:
     return string_literal(text, python=True)
 
 
-def _python_request(request: dict, env: dict[str, str], *, params: str | None, indent: str) -> list[str]:
+def _python_request(request: Wire, env: dict[str, str], *, params: str | None, indent: str) -> list[str]:
     """`response = httpx.request(...)`, one argument a line; `params` names a variable
     holding the query instead of writing it out."""
     lit = _py
@@ -261,7 +267,7 @@ def _js(text: str) -> str:
     return string_literal(text, python=False)
 
 
-def write_javascript(request: dict, *, node: str, env: dict[str, str]) -> str:
+def write_javascript(request: Wire, *, node: str, env: dict[str, str]) -> str:
     """An ES module for Node 18+ (fetch, no dependency): the same request, an Error on an
     error status, the answer printed (JSON, indented)."""
     lit = _js
@@ -283,7 +289,7 @@ def write_javascript(request: dict, *, node: str, env: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _javascript_head(request: dict, node: str, env: dict[str, str]) -> list[str]:
+def _javascript_head(request: Wire, node: str, env: dict[str, str]) -> list[str]:
     lines = BASIC_HELPER + [""] if request["auth"] == "basic" else []
     lines += [
         f"const base = process.env.{env['url']} || {_js(node.rstrip('/'))};",
@@ -298,7 +304,7 @@ def _javascript_head(request: dict, node: str, env: dict[str, str]) -> list[str]
     return lines
 
 
-def _javascript_fetch(request: dict, env: dict[str, str], *, indent: str) -> list[str]:
+def _javascript_fetch(request: Wire, env: dict[str, str], *, indent: str) -> list[str]:
     """`const response = await fetch(...)` and the check of its status."""
     lit = _js
     body = request["body"] or {}
