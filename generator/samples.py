@@ -165,9 +165,8 @@ def write_python(request: Wire, *, node: str, env: dict[str, str]) -> str:
 
 
 def _python_head(node: str, env: dict[str, str], module: str) -> list[str]:
-    lit = _py
     return [*sorted([f"import {module}", "import os"]), "", "import httpx", "",
-            f"base = os.environ.get({lit(env['url'])}) or {lit(node.rstrip('/'))}"]
+            f"base = os.environ.get({_py(env['url'])}) or {_py(node.rstrip('/'))}"]
 
 
 def _py(text: str) -> str:
@@ -177,32 +176,31 @@ def _py(text: str) -> str:
 def _python_request(request: Wire, env: dict[str, str], *, params: str | None, indent: str) -> list[str]:
     """`response = httpx.request(...)`, one argument a line; `params` names a variable
     holding the query instead of writing it out."""
-    lit = _py
     body = request["body"] or {}
-    headers = [(lit("Accept"), lit(request["accept"]))] + [(lit(n), lit(v)) for n, v in request["headers"]]
+    headers = [(_py("Accept"), _py(request["accept"]))] + [(_py(n), _py(v)) for n, v in request["headers"]]
     if body and "form" not in body and (request["media_type"] != JSON_MEDIA or "json" not in body):
-        headers.append((lit("Content-Type"), lit(request["media_type"])))  # httpx's json= says application/json
+        headers.append((_py("Content-Type"), _py(request["media_type"])))  # httpx's json= says application/json
     if request["auth"] == "bearer":
-        headers.append((lit("Authorization"), f'"Bearer " + os.environ[{lit(env["token"])}]'))
-    args = [f"{lit(request['method'])},", f"base + {lit(request['path'])},"]
+        headers.append((_py("Authorization"), f'"Bearer " + os.environ[{_py(env["token"])}]'))
+    args = [f"{_py(request['method'])},", f"base + {_py(request['path'])},"]
     if params:
         args.append(f"params={params},")
     elif request["query"]:
         args.append(f"params={_pairs(request['query'], python=True, depth=1)},")
     args += ["headers={", *[f"    {name}: {value}," for name, value in headers], "},"]
     if request["auth"] == "basic":
-        args.append(f"auth=(os.environ[{lit(env['key'])}], os.environ[{lit(env['secret'])}]),")
+        args.append(f"auth=(os.environ[{_py(env['key'])}], os.environ[{_py(env['secret'])}]),")
     if "json" in body:
         args.append(f"json={value_literal(body['json'], python=True, depth=1)},")
     elif "text" in body:
-        args.append(f"content={lit(body['text'])},")
+        args.append(f"content={_py(body['text'])},")
     elif "form" in body:
         fields = [f[:2] for f in body["form"] if not f[2]]
         files = [f[:2] for f in body["form"] if f[2]]
         if fields:
             args.append(f"data={_pairs(fields, python=True, depth=1)},")
         if files:
-            args += ["files={", *[f"    {lit(name)}: open({lit(file)}, \"rb\")," for name, file in files], "},"]
+            args += ["files={", *[f"    {_py(name)}: open({_py(file)}, \"rb\")," for name, file in files], "},"]
     # a multi-line literal's own lines are indented for one level already
     args = [line.replace("\n", "\n" + indent) for line in args]
     return [f"{indent}response = httpx.request(", *[f"{indent}    {a}" for a in args], f"{indent})"]
@@ -270,7 +268,6 @@ def _js(text: str) -> str:
 def write_javascript(request: Wire, *, node: str, env: dict[str, str]) -> str:
     """An ES module for Node 18+ (fetch, no dependency): the same request, an Error on an
     error status, the answer printed (JSON, indented)."""
-    lit = _js
     body = request["body"] or {}
     lines = ['import { readFile } from "node:fs/promises";', ""] if "form" in body else []
     lines += _javascript_head(request, node, env)
@@ -278,9 +275,9 @@ def write_javascript(request: Wire, *, node: str, env: dict[str, str]) -> str:
         lines.append("const form = new FormData();")
         for name, value, is_file in body["form"]:
             if is_file:
-                lines.append(f"form.append({lit(name)}, new Blob([await readFile({lit(value)})]), {lit(value)});")
+                lines.append(f"form.append({_js(name)}, new Blob([await readFile({_js(value)})]), {_js(value)});")
             else:
-                lines.append(f"form.append({lit(name)}, {lit(value)});")
+                lines.append(f"form.append({_js(name)}, {_js(value)});")
     lines += _javascript_fetch(request, env, indent="")
     if request["accept"] == JSON_MEDIA:
         lines += ["const text = await response.text();", "if (text) console.log(JSON.stringify(JSON.parse(text), null, 2));"]
@@ -306,21 +303,20 @@ def _javascript_head(request: Wire, node: str, env: dict[str, str]) -> list[str]
 
 def _javascript_fetch(request: Wire, env: dict[str, str], *, indent: str) -> list[str]:
     """`const response = await fetch(...)` and the check of its status."""
-    lit = _js
     body = request["body"] or {}
-    headers = [(lit("Accept"), lit(request["accept"]))] + [(lit(n), lit(v)) for n, v in request["headers"]]
+    headers = [(_js("Accept"), _js(request["accept"]))] + [(_js(n), _js(v)) for n, v in request["headers"]]
     if body and "form" not in body:
-        headers.append((lit("Content-Type"), lit(request["media_type"])))
+        headers.append((_js("Content-Type"), _js(request["media_type"])))
     if request["auth"] == "basic":
-        headers.append((lit("Authorization"), f'"Basic " + basic(process.env.{env["key"]}, process.env.{env["secret"]})'))
+        headers.append((_js("Authorization"), f'"Basic " + basic(process.env.{env["key"]}, process.env.{env["secret"]})'))
     elif request["auth"] == "bearer":
-        headers.append((lit("Authorization"), f'"Bearer " + process.env.{env["token"]}'))
-    options = [f"  method: {lit(request['method'])},", "  headers: {",
+        headers.append((_js("Authorization"), f'"Bearer " + process.env.{env["token"]}'))
+    options = [f"  method: {_js(request['method'])},", "  headers: {",
                *[f"    {name}: {value}," for name, value in headers], "  },"]
     if "json" in body:
         options.append(f"  body: JSON.stringify({value_literal(body['json'], python=False, depth=1)}),")
     elif "text" in body:
-        options.append(f"  body: {lit(body['text'])},")
+        options.append(f"  body: {_js(body['text'])},")
     elif "form" in body:
         options.append("  body: form,")
     lines = [
