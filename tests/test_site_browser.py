@@ -106,6 +106,10 @@ def test_the_chosen_language_is_kept_across_pages_and_in_try_it(site: Path) -> N
         first.locator('section.ead-code [role="tab"][data-ead-lang="python"]').click()
         assert sample(first, "python").is_visible() and sample(first, "bash").is_hidden()
         assert sample(page.locator(".ead-op").nth(3), "python").is_visible()  # the whole page follows
+        first.locator('section.ead-code [role="tab"][data-ead-lang="python"]').press("ArrowRight")  # keys move too
+        assert sample(first, "javascript").is_visible() and page.evaluate("document.activeElement.textContent") == "JavaScript"
+        page.keyboard.press("ArrowLeft")
+        assert sample(first, "python").is_visible() and sample(first, "javascript").is_hidden()
         page.goto((site / "reference" / "publish.html").as_uri())
         for op in page.locator(".ead-op").all():
             sample(op, "python").wait_for(state="visible")
