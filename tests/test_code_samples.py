@@ -57,6 +57,36 @@ def node_writes(jobs: list[dict]) -> list[list[str]]:
 # --------------------------------------------------------------------------- exact text
 
 
+def test_the_description_is_the_request_as_sent() -> None:
+    """wire(): the path values encoded, a list query value once per item, values as text."""
+    request = ExampleRequest("GET", "/api/v5/clients/{clientid}", "basic", path_values=(("clientid", "dev/42 a"),),
+                             query=(("username", ["u1", "u2"]), ("limit", 50), ("clean_start", True)),
+                             headers=(("X-Node", "emqx@127.0.0.1"),))
+    assert wire(request) == {
+        "method": "GET", "path": "/api/v5/clients/dev%2F42%20a",
+        "query": [["username", "u1"], ["username", "u2"], ["limit", "50"], ["clean_start", "true"]],
+        "headers": [["X-Node", "emqx@127.0.0.1"]], "auth": "basic", "accept": "application/json",
+        "media_type": None, "body": None,
+    }
+    python = python_code(request, base_url="http://localhost:18083", knowledge=load_knowledge())
+    assert """
+    params={
+        "username": ["u1", "u2"],
+        "limit": "50",
+        "clean_start": "true",
+    },
+""" in python  # httpx sends each item of a list
+    javascript = javascript_code(request, base_url="http://localhost:18083", knowledge=load_knowledge())
+    assert """
+url.search = new URLSearchParams([
+  ["username", "u1"],
+  ["username", "u2"],
+  ["limit", "50"],
+  ["clean_start", "true"],
+]);
+""" in javascript  # a name given twice: pairs, as an object could not hold them
+
+
 def test_python_sample_of_a_bearer_only_json_post() -> None:
     """A bearer-only POST: the token in a header, the body as json=, the answer printed."""
     op = operation("""
