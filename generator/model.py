@@ -102,6 +102,8 @@ class Operation:
     page_param: str = ""  # the query parameter that moves to the next page
     errors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (status, error codes)
     next_curl: str = ""  # the request for the following page
+    next_python: str = ""  # and as Python and JavaScript
+    next_javascript: str = ""
 
     @property
     def auth_mode(self) -> str:

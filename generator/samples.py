@@ -19,7 +19,7 @@ import math
 import unicodedata
 from typing import TypedDict
 
-from .curl import ExampleRequest, encoded_path, form_fields, scalar
+from .curl import ExampleRequest, ShellVar, encoded_path, form_fields, scalar
 from .knowledge import Knowledge
 
 UNSEEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
@@ -27,12 +27,17 @@ JSON_MEDIA = "application/json"
 COMPACT = 60  # the longest literal written on one line
 
 
+class Env(str):
+    """A query value the reader's environment gives, as the curl's `${NAME}` (the next
+    page's cursor): written as an expression that reads it, empty when unset."""
+
+
 class Wire(TypedDict):
     """A request as sent, in JSON-ready parts (the panel builds the same from its form)."""
 
     method: str
     path: str  # the full path, its values put in and encoded
-    query: list[list[str]]  # [name, text]: a name repeated for each value of a list
+    query: list[list[str]]  # [name, text]: a name repeated for each value of a list; text may be an Env
     headers: list[list[str]]
     auth: str  # basic, bearer, public, other
     accept: str
@@ -42,7 +47,7 @@ class Wire(TypedDict):
 
 def wire(request: ExampleRequest) -> Wire:
     """The request as sent: what both writers here, and the Try-it panel's, start from."""
-    query = [[name, scalar(v)] for name, value in request.query
+    query = [[name, Env(v.name) if isinstance(v, ShellVar) else scalar(v)] for name, value in request.query
              for v in (value if isinstance(value, list) else [value])]
     body: dict | None = None
     media = request.media_type
@@ -101,6 +106,8 @@ def value_literal(value: object, *, python: bool, depth: int = 0) -> str:
     """A JSON value as a literal: on one line when that is short, else one member a
     line, indented by four (Python) or two (JavaScript), with a trailing comma."""
     unit = "    " if python else "  "
+    if isinstance(value, Env):
+        return f"os.environ.get({_py(value)}, \"\")" if python else f"process.env.{value} ?? \"\""
     if isinstance(value, dict) or isinstance(value, list):
         short = _one_line(value, python=python)
         if len(short) <= COMPACT:

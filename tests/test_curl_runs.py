@@ -145,6 +145,7 @@ class Block:
     path: str = ""
     curls: list[tuple[str, str]] = field(default_factory=list)  # (which, text): the operation's, the next page's
     samples: dict[str, str] = field(default_factory=dict)  # the operation's own, by language (python, javascript)
+    next_samples: dict[str, str] = field(default_factory=dict)  # the next page's, by language
 
 
 class OperationBlocks(HTMLParser):
@@ -179,9 +180,10 @@ class OperationBlocks(HTMLParser):
             if lang == "bash":
                 self.into = "curl"
                 block.curls.append((self.section, ""))
-            elif lang and self.section == "curl":
+            elif lang:
                 self.into = "sample"
-                block.samples[lang] = ""
+                self.samples = block.samples if self.section == "curl" else block.next_samples
+                self.samples[lang] = ""
                 self.lang = lang
 
     def handle_endtag(self, tag: str) -> None:
@@ -202,7 +204,7 @@ class OperationBlocks(HTMLParser):
             which, text = block.curls[-1]
             block.curls[-1] = (which, text + data)
         elif self.into == "sample":
-            block.samples[self.lang] += data
+            self.samples[self.lang] += data
         else:
             setattr(block, self.into, getattr(block, self.into) + data)
 

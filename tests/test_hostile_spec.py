@@ -190,17 +190,20 @@ def test_json_blocks_in_the_html_files_cannot_close_their_script(site: Path) -> 
 
 
 def test_code_samples_hold_spec_text_only_inside_their_string_literals(site: Path) -> None:
-    """Every operation's Python and JavaScript, as a reader copies them: each parses (the
-    Python makes one httpx call), no payload is outside a string literal, and nothing a
-    reader cannot see (controls, bidi overrides, line separators) is in the code."""
+    """Every operation's Python and JavaScript (and its next page's), as a reader copies
+    them: each parses (the Python makes one httpx call), no payload is outside a string
+    literal, and nothing a reader cannot see (controls, bidi overrides, line separators)
+    is in the code."""
     from test_curl_runs import page_blocks
 
     blocks = page_blocks(site)
     assert blocks and all(set(b.samples) == {"python", "javascript"} for b in blocks), [b.samples.keys() for b in blocks]
     assert any("code-break" in named(b.samples["python"]) for b in blocks), "no code-breaking payload reached a sample"
-    for block in blocks:
-        where = f"{block.method} {block.path}"
-        python, javascript = block.samples["python"], block.samples["javascript"]
+    pairs = [(f"{b.method} {b.path}{which}", samples) for b in blocks
+             for which, samples in (("", b.samples), (" (next page)", b.next_samples)) if samples]
+    assert any("next page" in where for where, _ in pairs), "no next-page samples"
+    for where, samples in pairs:
+        python, javascript = samples["python"], samples["javascript"]
         for code in (python, javascript):
             unseen = {f"U+{ord(ch):04X}" for ch in code if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")}
             assert not unseen, f"{named(where)}: {sorted(unseen)}"

@@ -1,4 +1,4 @@
-"""Every operation's Python and JavaScript sample, copied from the built pages and run
+"""Every operation's Python and JavaScript sample (and its next page's), copied from the built pages and run
 (Python with this project's httpx, JavaScript with Debian's Node) against Prism mocking
 the spec: CE 5.8.1 and the bundled sample spec.
 
@@ -43,6 +43,7 @@ UPLOAD = re.compile(r'(?:open|readFile)\(("(?:[^"\\]|\\.)*")')  # the file a sam
 class Run:
     block: Block
     lang: str
+    which: str  # "sample" or "next-page sample"
     returncode: int
     stdout: str
     stderr: str
@@ -110,9 +111,9 @@ def run_all(blocks: list[Block], expected: dict, prism_port: int, work: Path) ->
         relays.append(relay)
     free, lock = list(relays), threading.Lock()
 
-    def one(job: tuple[Block, str]) -> Run:
-        block, lang = job
-        code = block.samples[lang]
+    def one(job: tuple[Block, str, str]) -> Run:
+        block, lang, which = job
+        code = (block.samples if which == "sample" else block.next_samples)[lang]
         with lock:
             relay = free.pop()
         try:
@@ -126,12 +127,13 @@ def run_all(blocks: list[Block], expected: dict, prism_port: int, work: Path) ->
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "EMQX_URL": url_of(relay),
                    "EMQX_API_KEY": KEY, "EMQX_SECRET_KEY": SECRET, "EMQX_TOKEN": TOKEN}
             done = subprocess.run([*command, file], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
-            return Run(block, lang, done.returncode, done.stdout, done.stderr, relay.records)
+            return Run(block, lang, which, done.returncode, done.stdout, done.stderr, relay.records)
         finally:
             with lock:
                 free.append(relay)
 
-    jobs = [(b, lang) for b in blocks for lang in LANGUAGES if lang in b.samples]
+    jobs = [(b, lang, which) for b in blocks for which, samples in (("sample", b.samples), ("next-page sample", b.next_samples))
+            for lang in LANGUAGES if lang in samples]
     with contextlib.ExitStack() as serving, concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
         for relay in relays:
             serving.enter_context(in_thread(relay))
@@ -139,7 +141,7 @@ def run_all(blocks: list[Block], expected: dict, prism_port: int, work: Path) ->
 
 
 def where(run: Run) -> str:
-    return f"{run.block.method} {run.block.path} ({run.block.page}, {run.lang})"
+    return f"{run.block.method} {run.block.path} ({run.block.page}, {run.lang} {run.which})"
 
 
 def test_every_operation_has_both_samples(spec_run: SpecRun) -> None:
@@ -149,6 +151,8 @@ def test_every_operation_has_both_samples(spec_run: SpecRun) -> None:
         assert len(spec_run.expected) == SPECS[spec_run.name]
     lacking = [f"{b.method} {b.path}: {sorted(b.samples)}" for b in spec_run.blocks if set(b.samples) != set(LANGUAGES)]
     assert not lacking, "operations without both samples:\n" + "\n".join(lacking)
+    paged = [b for b in spec_run.blocks if len(b.curls) > 1]  # a next-page curl: the next page in each language too
+    assert paged and all(set(b.next_samples) == set(LANGUAGES) for b in paged)
 
 
 def test_every_sample_sends_what_the_raw_spec_asks(spec_run: SpecRun) -> None:

@@ -75,9 +75,9 @@ def test_deep_link_shows_the_operation_with_a_copyable_curl(site: Path) -> None:
         box = heading.bounding_box()
         assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
         section = page.locator(".ead-op").nth(1)
-        curl = section.locator('section.ead-code [data-ead-lang="bash"] pre code')
+        curl = section.locator(':scope > section.ead-code [data-ead-lang="bash"] pre code')
         assert curl.inner_text().startswith('curl -sS -X GET "${EMQX_URL:-http://localhost:18083}/api/v5/clients/')
-        assert section.locator('section.ead-code [data-ead-lang="bash"] button[data-md-type=copy]').count() == 1
+        assert section.locator(':scope > section.ead-code [data-ead-lang="bash"] button[data-md-type=copy]').count() == 1
     assert log.external_requests == [] and log.errors == [], (log.external_requests, log.errors)
 
 
@@ -100,13 +100,13 @@ def test_the_chosen_language_is_kept_across_pages_and_in_try_it(site: Path) -> N
     with chromium_page(log) as page:
         page.goto((site / "reference" / "clients.html").as_uri())
         first = page.locator(".ead-op").first
-        sample = lambda op, lang: op.locator(f'section.ead-code > .ead-sample[data-ead-lang="{lang}"]')  # noqa: E731
+        sample = lambda op, lang: op.locator(f':scope > section.ead-code > .ead-sample[data-ead-lang="{lang}"]')  # noqa: E731
         sample(first, "bash").wait_for(state="visible")
         assert sample(first, "python").is_hidden()
-        first.locator('section.ead-code [role="tab"][data-ead-lang="python"]').click()
+        first.locator(':scope > section.ead-code [role="tab"][data-ead-lang="python"]').click()
         assert sample(first, "python").is_visible() and sample(first, "bash").is_hidden()
         assert sample(page.locator(".ead-op").nth(3), "python").is_visible()  # the whole page follows
-        first.locator('section.ead-code [role="tab"][data-ead-lang="python"]').press("ArrowRight")  # keys move too
+        first.locator(':scope > section.ead-code [role="tab"][data-ead-lang="python"]').press("ArrowRight")  # keys move too
         assert sample(first, "javascript").is_visible() and page.evaluate("document.activeElement.textContent") == "JavaScript"
         page.keyboard.press("ArrowLeft")
         assert sample(first, "python").is_visible() and sample(first, "javascript").is_hidden()
@@ -114,7 +114,7 @@ def test_the_chosen_language_is_kept_across_pages_and_in_try_it(site: Path) -> N
         for op in page.locator(".ead-op").all():
             sample(op, "python").wait_for(state="visible")
             assert sample(op, "bash").is_hidden() and sample(op, "javascript").is_hidden()
-            assert op.locator('section.ead-code [role="tab"][aria-selected="true"]').text_content() == "Python"
+            assert op.locator(':scope > section.ead-code [role="tab"][aria-selected="true"]').text_content() == "Python"
         op = page.locator(".ead-op").first
         op.locator(".ead-try-box > summary").click()
         code = op.locator('.ead-try-curl .ead-sample[data-ead-lang="python"] code')
