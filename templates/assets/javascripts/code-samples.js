@@ -6,7 +6,8 @@
 //   {method, path, query: [[name, text]], headers: [[name, text]], auth, accept,
 //    media_type, body: null | {json: value} | {text: string} | {form: [[name, value, file?]]}}
 // tests/test_code_samples.py runs both on every operation of CE 5.8.1 and of the
-// sample spec and wants the same text. Nothing here is parsed as HTML: the panel puts
+// sample spec and wants the same text. (samples.py's Env, a query value read from the
+// reader's environment, only ever comes from the next-page request: never here.) Nothing here is parsed as HTML: the panel puts
 // the result into a <code> with textContent.
 (function (root) {
   "use strict";
