@@ -15,6 +15,7 @@ from .knowledge import Knowledge
 from .model import CHANGES_SLUG, HEALTH_SLUG, HTTP_METHODS, auth_mode, Api, Body, Media, Operation, Parameter, Response, SecurityScheme, Tag
 from .problems import Problem, pointer
 from .refs import Resolver, component_name
+from .samples import javascript_code, python_code
 from .schema import SchemaNode, SchemaRegistry, to_json
 from .slugs import SlugSet, operation_anchor, slugify
 
@@ -203,6 +204,8 @@ def _operation(
         responses=responses,
         example=example,
         curl=build_curl(example, base_url=ctx.base_url, knowledge=ctx.knowledge),
+        python=python_code(example, base_url=ctx.base_url, knowledge=ctx.knowledge),
+        javascript=javascript_code(example, base_url=ctx.base_url, knowledge=ctx.knowledge),
         problems=(),
         uses=(),
     )

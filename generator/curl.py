@@ -51,7 +51,7 @@ def build_curl(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) 
     lines += credential_args(request.auth_mode, knowledge)
     lines.append(ACCEPT if request.accept == "application/json" else "-H " + shlex.quote(f"Accept: {request.accept}"))
     for name, value in request.headers:
-        lines.append("-H " + shlex.quote(f"{name}: {_scalar(value)}"))
+        lines.append("-H " + shlex.quote(f"{name}: {scalar(value)}"))
     if request.media_type:
         lines.extend(_body_lines(request.media_type, request.body))
     return JOINER.join(lines)
@@ -59,9 +59,7 @@ def build_curl(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) 
 
 def url_word(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
     """The request's URL as one double-quoted shell word, defaulting to `base_url`."""
-    path = request.full_path
-    for name, value in request.path_values:
-        path = path.replace("{" + name + "}", quote(_scalar(value), safe=""))
+    path = encoded_path(request)
     pairs = [
         (quote(name, safe=""), v)
         for name, value in request.query
@@ -72,6 +70,21 @@ def url_word(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) ->
         query += f"${{{var.name}:+{'&' if query else ''}{name}=${{{var.name}}}}}"
     url = _dq(path) + (f"?{query}" if query else "")
     return f'"${{{knowledge.env_url}:-{_dq(base_url.rstrip("/"))}}}{url}"'
+
+
+def encoded_path(request: ExampleRequest) -> str:
+    """The full path with each path value put in, percent-encoded (a "/" too)."""
+    path = request.full_path
+    for name, value in request.path_values:
+        path = path.replace("{" + name + "}", quote(scalar(value), safe=""))
+    return path
+
+
+def form_fields(body: object) -> list[tuple[str, str, bool]]:
+    """A multipart body's fields as (name, value, is a file). A file field (format:
+    binary, so an empty example) uploads ./<field name>; no field at all, ./file."""
+    fields = body if isinstance(body, dict) and body else {"file": ""}
+    return [(name, name, True) if value == "" else (name, scalar(value), False) for name, value in fields.items()]
 
 
 def one_line(request: ExampleRequest, *, base_url: str, knowledge: Knowledge) -> str:
@@ -145,17 +158,13 @@ def _fetch(request: ExampleRequest, base_url: str, knowledge: Knowledge) -> str:
 def _query_value(value: object) -> str:
     if isinstance(value, ShellVar):
         return f"${{{value.name}}}"
-    return _dq(quote(_scalar(value), safe=""))
+    return _dq(quote(scalar(value), safe=""))
 
 
 def _body_lines(media_type: str, body: object) -> list[str]:
     if media_type.startswith("multipart/form-data"):
-        # a file field (format: binary, so an empty example) uploads ./<field name>
-        fields = body if isinstance(body, dict) and body else {"file": ""}
-        return [
-            "-F " + shlex.quote(f"{name}=@./{name}" if value == "" else f"{name}={_scalar(value)}")
-            for name, value in fields.items()
-        ]
+        return ["-F " + shlex.quote(f"{name}=@./{value}" if is_file else f"{name}={value}")
+                for name, value, is_file in form_fields(body)]
     if "json" in media_type:
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         if len(text) > COMPACT_BODY:
@@ -165,7 +174,8 @@ def _body_lines(media_type: str, body: object) -> list[str]:
     return [f'-H "Content-Type: {media_type}"', "--data-binary " + shlex.quote(text)]
 
 
-def _scalar(value: object) -> str:
+def scalar(value: object) -> str:
+    """A parameter or form value as the text that is sent."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from .curl import ExampleRequest, ShellVar, build_curl
 from .knowledge import Knowledge, Pagination
 from .model import Api, ErrorCode, Operation
+from .samples import javascript_code, python_code
 from .schema import SchemaNode
 
 MAX_DEPTH = 6
@@ -46,8 +47,9 @@ def _operation(op: Operation, api: Api, knowledge: Knowledge, found: list[tuple[
     if kind is not None:
         param = page_param(kind, query)
         next_page = next_request(op.example, kind, param, query)
-        op = replace(op, pagination=kind.kind, page_param=param,
-                     next_curl=build_curl(next_page, base_url=api.base_url, knowledge=knowledge))
+        written = {"base_url": api.base_url, "knowledge": knowledge}
+        op = replace(op, pagination=kind.kind, page_param=param, next_curl=build_curl(next_page, **written),
+                     next_python=python_code(next_page, **written), next_javascript=javascript_code(next_page, **written))
     found.extend((op, status, answer) for status, answer in answers if answer.codes)
     return op
 

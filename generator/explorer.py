@@ -7,6 +7,7 @@ import json
 from .curl import panel_pieces
 from .knowledge import Knowledge
 from .model import Api, Media, Operation
+from .samples import names
 from .schema import SchemaNode
 
 
@@ -81,6 +82,10 @@ def site_data(api: Api, knowledge: Knowledge, labels: dict) -> dict:
         "base_path": api.base_path,
         "default_node": api.base_url,
         "curl": panel_pieces(knowledge),
+        "env": names(knowledge),  # for code-samples.js
+        "code_tabs": labels["code_tabs"],
+        "code_langs": labels["code_langs"],
+        "code_needs": labels["code_needs"],
         "login": knowledge.login.split(" ", 1)[1],
         "status": knowledge.status_codes,
         "errors": errors,

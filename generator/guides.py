@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from .curl import ExampleRequest, build_curl, credential_args, cursor_loop, login_token, one_line, page_loop
 from .knowledge import Knowledge
 from .model import Api, Operation, Tag
+from .samples import javascript_cursor_loop, javascript_page_loop, python_cursor_loop, python_page_loop
 
 GUIDES = ("authentication", "roles", "pagination", "status-codes", "errors")  # titled by the labels' guide_titles
+LANGUAGES = ("bash", "python", "javascript")  # the code samples' tabs, in order
 PREFERRED = {"page": "GET /clients", "cursor": "GET /clients/{clientid}/mqueue_messages"}
 
 
@@ -100,11 +102,13 @@ def _pagination(api: Api, knowledge: Knowledge) -> dict:
         op = _find(tuple(users), PREFERRED[kind.kind]) or users[0]
         limit = kind.limit_default or 100
         if kind.kind == "page":
-            text = page_loop(op.example, limit=limit, base_url=api.base_url, knowledge=knowledge)
+            writers = (page_loop, python_page_loop, javascript_page_loop)
+            options: dict = {}
         else:
-            text = cursor_loop(op.example, name=op.page_param, limit=limit, end_marker=kind.end_marker,
-                               base_url=api.base_url, knowledge=knowledge)
-        loops[kind.kind] = (op, text)
+            writers = (cursor_loop, python_cursor_loop, javascript_cursor_loop)
+            options = {"name": op.page_param, "end_marker": kind.end_marker}
+        loops[kind.kind] = (op, [(lang, write(op.example, limit=limit, base_url=api.base_url, knowledge=knowledge, **options))
+                                 for lang, write in zip(LANGUAGES, writers)])
     return {"by_kind": by_kind, "loops": loops}
 
 

@@ -92,6 +92,8 @@ class Operation:
     responses: tuple[Response, ...]
     example: ExampleRequest  # a concrete request, every value filled
     curl: str
+    python: str  # the same request as a Python script (httpx)
+    javascript: str  # and as an ES module (fetch)
     problems: tuple[Problem, ...]  # problems in the spec that touch this operation
     uses: tuple[str, ...] = ()  # component refs it reaches, directly or not
     # from the EMQX knowledge (enrich.py)
@@ -100,6 +102,8 @@ class Operation:
     page_param: str = ""  # the query parameter that moves to the next page
     errors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (status, error codes)
     next_curl: str = ""  # the request for the following page
+    next_python: str = ""  # and as Python and JavaScript
+    next_javascript: str = ""
 
     @property
     def auth_mode(self) -> str:

@@ -286,7 +286,8 @@ def assets_for(section: str, versions: bool = False) -> Assets:
     extra = tuple(f"{folder}/{name}" for name in VERSION_SCRIPTS) if versions else ()
     return Assets(
         css=(f"{folder}/apidocs.css",),
-        scripts=(f"{folder}/role-matrix.js", f"{folder}/explorer-data.js", f"{folder}/explorer.js", *extra),
+        scripts=(f"{folder}/role-matrix.js", f"{folder}/code-tabs.js", f"{folder}/code-samples.js",
+                 f"{folder}/explorer-data.js", f"{folder}/explorer.js", *extra),
         head_script=f"{folder}/deep-link.js",
         polyfills=(f"{folder}/iframe-worker-shim.js",),
     )

@@ -29,6 +29,6 @@ def check_reference(section: Path, spec: Path) -> None:
         rest = html[heading.end():]
         following = re.search(r"<h2\b", rest)
         body = rest[: following.start()] if following else rest
-        assert '<section class="ead-curl"' in body and f"{entry['method']} " in body, f"{anchor}: no curl"
+        assert '<section class="ead-code"' in body and f"{entry['method']} " in body, f"{anchor}: no curl"
         try_data = re.search(r'<section class="ead-try"[^>]*><script type="application/json">(.*?)</script>', body, re.S)
         assert try_data and json.loads(try_data.group(1))["id"] == anchor, f"{anchor}: no Try-it panel"

@@ -138,21 +138,25 @@ def route(expected: dict[tuple[str, str], Expected], method: str, path: str) -> 
 
 @dataclass
 class Block:
-    """One operation as the page shows it: its heading line and its curl block's text."""
+    """One operation as the page shows it: its heading line and its code blocks' text."""
 
     page: str
     method: str = ""
     path: str = ""
     curls: list[tuple[str, str]] = field(default_factory=list)  # (which, text): the operation's, the next page's
+    samples: dict[str, str] = field(default_factory=dict)  # the operation's own, by language (python, javascript)
+    next_samples: dict[str, str] = field(default_factory=dict)  # the next page's, by language
 
 
 class OperationBlocks(HTMLParser):
-    """The `div.ead-op` blocks of a page: the method and path shown, and the curl text a
-    reader copies (the text of `section.ead-curl`, character references decoded)."""
+    """The `div.ead-op` blocks of a page: the method and path shown, and the code a reader
+    copies (the text of each `code.language-*` of the operation's `section.ead-code`, and
+    of the next page's `section.ead-curl`, character references decoded)."""
 
     def __init__(self, page: str) -> None:
         super().__init__(convert_charrefs=True)
         self.page, self.blocks, self.depth, self.into = page, [], 0, None
+        self.section = ""  # "curl" or "next-page curl" inside an operation's code section
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         classes = (dict(attrs).get("class") or "").split()
@@ -169,16 +173,27 @@ class OperationBlocks(HTMLParser):
             self.into = "method"
         elif tag == "code" and "ead-path" in classes and not block.path:
             self.into = "path"
-        elif tag == "section" and "ead-curl" in classes:
-            self.into = "curl"
-            block.curls.append(("curl" if self.depth == 1 else "next-page curl", ""))
+        elif tag == "section" and ("ead-code" in classes or "ead-curl" in classes):
+            self.section = "curl" if self.depth == 1 else "next-page curl"
+        elif tag == "code" and self.section:
+            lang = next((c.removeprefix("language-") for c in classes if c.startswith("language-")), "")
+            if lang == "bash":
+                self.into = "curl"
+                block.curls.append((self.section, ""))
+            elif lang:
+                self.into = "sample"
+                self.samples = block.samples if self.section == "curl" else block.next_samples
+                self.samples[lang] = ""
+                self.lang = lang
 
     def handle_endtag(self, tag: str) -> None:
         if not self.depth:
             return
         if tag == "div":
             self.depth -= 1
-        if (self.into, tag) in {("method", "span"), ("path", "code"), ("curl", "section")}:
+        if tag == "section":
+            self.section = ""
+        if (self.into, tag) in {("method", "span"), ("path", "code"), ("curl", "code"), ("sample", "code")}:
             self.into = None
 
     def handle_data(self, data: str) -> None:
@@ -188,6 +203,8 @@ class OperationBlocks(HTMLParser):
         if self.into == "curl":
             which, text = block.curls[-1]
             block.curls[-1] = (which, text + data)
+        elif self.into == "sample":
+            self.samples[self.lang] += data
         else:
             setattr(block, self.into, getattr(block, self.into) + data)
 

@@ -18,6 +18,10 @@ from servers import prism, prism_spec, serve
 from support import PROJECT_ROOT, shared_spec
 
 KEY, SECRET = "panel-key", "panel-s3cret!"
+GOLDEN_OPERATIONS = [  # those of tests/golden (test_golden.py)
+    ("GET", "/clients/{clientid}"), ("GET", "/clients"), ("POST", "/publish"),
+    ("PUT", "/authentication/{id}/position/{position}"), ("POST", "/login"), ("GET", "/api_key"),
+]
 
 
 def _hasnext(document: dict) -> None:
@@ -67,7 +71,7 @@ def api_requests(page) -> list:
 
 def assert_curl_matches(section, request) -> None:
     """The curl the panel shows is the request it sent: method, URL, credentials form, body."""
-    curl = section.locator(".ead-try-curl code").inner_text()
+    curl = section.locator(".ead-try-curl code.language-bash").inner_text()
     match = re.match(r'curl -sS -X (\w+) "\$\{EMQX_URL:-([^}]*)\}([^"]*)"', curl)
     assert match, curl
     assert match.group(1) == request.method
@@ -304,5 +308,40 @@ def test_file_upload_is_sent_as_multipart(served, tmp_path):
         # (Playwright leaves file contents out of post data; the part itself is there)
         assert b'name="filename"; filename="backup.tar.gz"' in request.post_data_buffer
         assert request_violations(section) == []
-        curl = section.locator(".ead-try-curl code").inner_text()
+        curl = section.locator(".ead-try-curl code.language-bash").inner_text()
         assert "-F 'filename=@./backup.tar.gz'" in curl and "Content-Type" not in curl
+        python = section.locator(".ead-try-curl code.language-python").text_content()
+        assert '"filename": open("backup.tar.gz", "rb"),' in python and "Content-Type" not in python
+        javascript = section.locator(".ead-try-curl code.language-javascript").text_content()
+        assert 'form.append("filename", new Blob([await readFile("backup.tar.gz")]), "backup.tar.gz");' in javascript
+
+
+@pytest.mark.browser
+@pytest.mark.shared
+def test_the_panel_writes_the_page_samples_on_every_golden_operation(served):
+    """With the page's own values (the default node, the examples it fills in, an API
+    key or a token as the operation asks), the panel's Python and JavaScript are the
+    page's, character for character: both are written from one description."""
+    url, work = served
+    operations = json.loads((work / "site" / "operations.json").read_text(encoding="utf-8"))["operations"]
+    links = {(o["method"], o["path"]): o["url"] for o in operations}
+    log = PageLog()
+    with chromium_page(log) as page:
+        for method, path in GOLDEN_OPERATIONS:
+            link = links[(method, path)]
+            anchor = link.split("#", 1)[1]
+            open_page(page, url, link)
+            section = panel(page, anchor)
+            section.get_by_label("Node URL", exact=True).fill("http://localhost:18083")
+            auth = json.loads(section.locator('script[type="application/json"]').text_content())["auth"]
+            if auth == "bearer":
+                section.get_by_label("Credentials", exact=True).select_option("bearer")
+                section.get_by_label("Token", exact=True).fill("a-token")
+            elif auth != "public":
+                with_key(section)
+            own = page.locator(f"h2#{anchor} + div.ead-op > section.ead-code")
+            for lang in ("python", "javascript"):
+                written = section.locator(f".ead-try-curl code.language-{lang}").text_content()
+                assert written == own.locator(f"code.language-{lang}").text_content(), f"{method} {path} ({lang})"
+                assert KEY not in written and SECRET not in written and "a-token" not in written
+    assert log.errors == [], log.errors

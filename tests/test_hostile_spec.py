@@ -21,12 +21,16 @@ a closed port on 127.0.0.1, and then:
 
 from __future__ import annotations
 
+import ast
 import functools
 import http.server
+import io
 import json
 import re
 import subprocess
 import sys
+import tokenize
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,6 +247,36 @@ def test_each_operation_is_one_heading(site: Path) -> None:
     assert sorted(found) == expected
     full = prose((site / "llms-full.txt").read_text(encoding="utf-8")).split("\n")
     assert all(full.count(heading) == 1 for heading in expected)
+
+
+def test_code_samples_hold_spec_text_only_inside_their_string_literals(site: Path) -> None:
+    """Every operation's Python and JavaScript (and its next page's), as a reader copies
+    them: each parses (the Python makes one httpx call), no payload is outside a string
+    literal, and nothing a reader cannot see (controls, bidi overrides, line separators)
+    is in the code."""
+    from test_curl_runs import page_blocks
+
+    blocks = page_blocks(site)
+    assert blocks and all(set(b.samples) == {"python", "javascript"} for b in blocks), [b.samples.keys() for b in blocks]
+    assert any("code-break" in named(b.samples["python"]) for b in blocks), "no code-breaking payload reached a sample"
+    pairs = [(f"{b.method} {b.path}{which}", samples) for b in blocks
+             for which, samples in (("", b.samples), (" (next page)", b.next_samples)) if samples]
+    assert any("next page" in where for where, _ in pairs), "no next-page samples"
+    for where, samples in pairs:
+        python, javascript = samples["python"], samples["javascript"]
+        for code in (python, javascript):
+            unseen = {f"U+{ord(ch):04X}" for ch in code if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")}
+            assert not unseen, f"{named(where)}: {sorted(unseen)}"
+        calls = [n for n in ast.walk(ast.parse(python)) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "request"]
+        assert len(calls) == 1, named(where)
+        outside = " ".join(tok.string for tok in tokenize.generate_tokens(io.StringIO(python).readline)
+                           if tok.type != tokenize.STRING)
+        assert not MARKER.search(outside), named(f"{where} (Python): {outside}")
+        outside = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', javascript)
+        assert not MARKER.search(outside), named(f"{where} (JavaScript): {outside}")
+        check = subprocess.run(["/usr/bin/node", "--input-type=module", "--check"], input=javascript,
+                               capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0, named(f"{where}: {check.stderr}")
 
 
 # --------------------------------------------------------------------------- browser

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,7 +24,8 @@ from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT, need, shared_spec
 
 ITEMS = [{"id": f"item-{n:04d}", "n": n} for n in range(257)]  # not a multiple of any page size
-KEY, SECRET = "pager", "p@ss word"
+KEY, SECRET = "pager", "p@ss wörd 密码"  # Basic credentials are UTF-8, in every language
+NODE = "/usr/bin/node"  # Debian's nodejs
 
 
 class Pager(BaseHTTPRequestHandler):
@@ -76,8 +78,9 @@ def server():
         yield url_of(httpd)
 
 
-def loops(spec: str | None, tmp_path) -> dict[str, str]:
-    """The loops of the pagination guide of a freshly built site, by kind."""
+def loops(spec: str | None, tmp_path, lang: str = "bash") -> dict[str, str]:
+    """The loops of the pagination guide of a freshly built site, by kind, in `lang`
+    (bash, python or javascript)."""
     site = tmp_path / "site"
     command = [sys.executable, "-m", "generator", "build", "-q", "--site", str(site)]
     if spec:
@@ -88,15 +91,18 @@ def loops(spec: str | None, tmp_path) -> dict[str, str]:
     found = {}
     for kind in ("page", "cursor", "offset"):
         part = page.split(f'id="kind-{kind}"', 1)[1].split("<h2", 1)[0]
-        code = re.search(r'<code class="language-bash">(.*?)</code>', part, re.S)
+        code = re.search(rf'<code class="language-{lang}">(.*?)</code>', part, re.S)
         if code:
             found[kind] = html.unescape(re.sub(r"<[^>]+>", "", code.group(1)))
     return found
 
 
-def run_loop(script: str, server: str) -> list[dict]:
+RUNNERS = {"bash": ["bash", "-c"], "python": [sys.executable, "-c"], "javascript": [NODE, "--input-type=module", "-e"]}
+
+
+def run_loop(script: str, server: str, lang: str = "bash") -> list[dict]:
     env = {"PATH": "/usr/bin:/bin", "EMQX_URL": server, "EMQX_API_KEY": KEY, "EMQX_SECRET_KEY": SECRET}
-    run = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    run = subprocess.run([*RUNNERS[lang], script], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     return [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
 
@@ -108,6 +114,19 @@ def test_page_and_position_loops_of_the_default_site(server, tmp_path):
     for kind in ("page", "cursor"):
         Pager.requests.clear()
         items = run_loop(found[kind], server)
+        assert [i["id"] for i in items] == [i["id"] for i in ITEMS], kind
+        assert len(Pager.requests) == 3  # 100 + 100 + 57
+
+
+@pytest.mark.parametrize("lang", ["python", "javascript"])
+def test_python_and_javascript_loops_of_the_default_site(server, tmp_path, lang):
+    """The guide's Python (httpx) and JavaScript (Node's fetch) loops fetch every item once too."""
+    need(lang != "javascript" or Path(NODE).is_file(), "Debian's nodejs (/usr/bin/node) is needed")
+    found = loops(None, tmp_path, lang)
+    assert set(found) == {"page", "cursor"}
+    for kind in ("page", "cursor"):
+        Pager.requests.clear()
+        items = run_loop(found[kind], server, lang)
         assert [i["id"] for i in items] == [i["id"] for i in ITEMS], kind
         assert len(Pager.requests) == 3  # 100 + 100 + 57
 
@@ -131,3 +150,13 @@ def test_cursor_loop_of_ee_follows_the_cursor(server, tmp_path):
     Pager.requests.clear()
     assert [i["id"] for i in run_loop(script, server)] == [i["id"] for i in ITEMS]
     assert len(Pager.requests) == 37  # ceil(257 / 7)
+    # and its Python and JavaScript twins
+    from generator.samples import javascript_cursor_loop, python_cursor_loop
+
+    need(Path(NODE).is_file(), "Debian's nodejs (/usr/bin/node) is needed")
+    for lang, write in (("python", python_cursor_loop), ("javascript", javascript_cursor_loop)):
+        script = write(request, name="cursor", limit=7, end_marker="end_of_data",
+                       base_url="http://localhost:18083", knowledge=load_knowledge())
+        Pager.requests.clear()
+        assert [i["id"] for i in run_loop(script, server, lang)] == [i["id"] for i in ITEMS], lang
+        assert len(Pager.requests) == 37, lang

@@ -75,10 +75,55 @@ def test_deep_link_shows_the_operation_with_a_copyable_curl(site: Path) -> None:
         box = heading.bounding_box()
         assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
         section = page.locator(".ead-op").nth(1)
-        curl = section.locator(".ead-curl pre code")
+        curl = section.locator(':scope > section.ead-code [data-ead-lang="bash"] pre code')
         assert curl.inner_text().startswith('curl -sS -X GET "${EMQX_URL:-http://localhost:18083}/api/v5/clients/')
-        assert section.locator(".ead-curl button[data-md-type=copy]").count() == 1
+        assert section.locator(':scope > section.ead-code [data-ead-lang="bash"] button[data-md-type=copy]').count() == 1
     assert log.external_requests == [] and log.errors == [], (log.external_requests, log.errors)
+
+
+def test_every_sample_is_in_the_page_as_built(site: Path) -> None:
+    """With no script, each operation shows curl, Python and JavaScript, each captioned;
+    only the tab list (useless without script) starts hidden."""
+    html = (site / "reference" / "publish.html").read_text(encoding="utf-8")
+    assert html.count('<div class="ead-tabs" role="tablist"') == html.count('class="ead-op ') == 2
+    assert html.count('role="tablist" aria-label="Language of the example" hidden>') == 2
+    for lang in ("bash", "python", "javascript"):
+        assert html.count(f'<div class="ead-sample" id="post-publish--{lang}" data-ead-lang="{lang}"><p class="ead-cap">') == 1
+        assert html.count(f'<pre><code class="language-{lang}">') == 2
+
+
+@pytest.mark.browser
+def test_the_chosen_language_is_kept_across_pages_and_in_try_it(site: Path) -> None:
+    """Python picked on one operation: every operation of another page shows Python, its
+    tab is the selected one, and Try it shows the same request as Python too."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.goto((site / "reference" / "clients.html").as_uri())
+        first = page.locator(".ead-op").first
+        sample = lambda op, lang: op.locator(f':scope > section.ead-code > .ead-sample[data-ead-lang="{lang}"]')  # noqa: E731
+        sample(first, "bash").wait_for(state="visible")
+        assert sample(first, "python").is_hidden()
+        first.locator(':scope > section.ead-code [role="tab"][data-ead-lang="python"]').click()
+        assert sample(first, "python").is_visible() and sample(first, "bash").is_hidden()
+        assert sample(page.locator(".ead-op").nth(3), "python").is_visible()  # the whole page follows
+        first.locator(':scope > section.ead-code [role="tab"][data-ead-lang="python"]').press("ArrowRight")  # keys move too
+        assert sample(first, "javascript").is_visible() and page.evaluate("document.activeElement.textContent") == "JavaScript"
+        page.keyboard.press("ArrowLeft")
+        assert sample(first, "python").is_visible() and sample(first, "javascript").is_hidden()
+        page.goto((site / "reference" / "publish.html").as_uri())
+        for op in page.locator(".ead-op").all():
+            sample(op, "python").wait_for(state="visible")
+            assert sample(op, "bash").is_hidden() and sample(op, "javascript").is_hidden()
+            assert op.locator(':scope > section.ead-code [role="tab"][aria-selected="true"]').text_content() == "Python"
+        op = page.locator(".ead-op").first
+        op.locator(".ead-try-box > summary").click()
+        code = op.locator('.ead-try-curl .ead-sample[data-ead-lang="python"] code')
+        code.wait_for(state="visible")
+        assert 'base + "/api/v5/publish"' in code.inner_text()
+        assert op.locator('.ead-try-curl .ead-sample[data-ead-lang="bash"]').is_hidden()
+        op.locator('.ead-try-curl [role="tab"][data-ead-lang="javascript"]').click()  # and back: the page follows
+        assert sample(op, "javascript").is_visible()
+    assert log.errors == [] and log.external_requests == [], (log.errors, log.external_requests)
 
 
 @pytest.mark.browser

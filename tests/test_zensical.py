@@ -101,6 +101,12 @@ def test_try_it_through_serve_against_prism(built, tmp_path):
             line = next((l for l in headers.splitlines() if l.startswith("sl-violations: ")), None)
             violations = json.loads(line.split(": ", 1)[1]) if line else []
             assert [v for v in violations if v.get("location", [""])[0] == "request"] == []
+            # the code tabs work under Zensical too: Python chosen in the panel shows on the page
+            section.locator('.ead-try-curl [role="tab"][data-ead-lang="python"]').click()
+            assert "/api/v5/clients/dev%2F7" in section.locator(".ead-try-curl code.language-python").inner_text()
+            page.goto(f"{url}/reference/publish.html")
+            page.locator('section.ead-code > [data-ead-lang="python"]').first.wait_for(state="visible")
+            assert page.locator('section.ead-code > [data-ead-lang="bash"]').first.is_hidden()
     assert log.external_requests == [], log.external_requests
 
 

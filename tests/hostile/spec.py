@@ -37,6 +37,9 @@ KINDS: dict[str, str] = {
     "meta": "<meta http-equiv=refresh content=\"0;url=javascript:alert('{m}')\">",
     "close-script": "</script><script>alert('{m}')</script>\u2028<!--",
     "form": "<form action=\"javascript:alert('{m}')\"><button formaction=\"javascript:alert('{m}')\">go</button></form>",
+    # out of a Python or JavaScript string literal (code samples), hidden by a bidi override
+    # and cut by line separators: it must stay one string, every character of it shown
+    "code-break": "\u202e\"); alert('{m}'); (\"\u2066 \\\" + alert('{m}') + \"\u2028\u2029`${{alert('{m}')}}`\r\n#",
 }
 JINJA = "jinja:{{ 7*7 }}"  # must be shown as written, never as jinja:49
 MARKDOWN_SPECIAL = r"*stars* _under_ `tick` [br](acket) #hash | pipe ~tilde~ \back {brace} 1. <> & ! +"
@@ -98,6 +101,7 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
         "payload": "</script><script>alert('" + p.marker("requestBody example", "close-script raw") + "')</script>\u2028\u2029<!--",
         "qos": 0,
         p.one("requestBody example key", "img"): "key",
+        p.one("requestBody example key", "code-break"): [p.one("requestBody example", "code-break"), None, True],
     }
 
     def error_schema(codes: list[str], message_place: str) -> dict:
@@ -206,7 +210,7 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
                             "in": "query",
                             "required": True,
                             "description": p.some("parameter description (conn_state)", ("svg", "raw-a")),
-                            "example": p.one("parameter example", "img"),
+                            "example": p.some("parameter example", ("img", "code-break")),
                             "schema": {"type": "string", "default": p.one("parameter default", "break-out"),
                                        "pattern": p.one("parameter pattern", "svg"),
                                        "format": p.one("parameter format", "script")},
@@ -229,7 +233,7 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
                 "parameters": [
                     {"name": "clientid", "in": "path", "required": True,
                      "description": p.some("path parameter description", ("img", "md-image-js")),
-                     "example": p.one("path parameter example", "break-out"),
+                     "example": p.some("path parameter example", ("break-out", "code-break")),
                      "schema": {"type": "string"}},
                 ],
                 "get": {
@@ -240,7 +244,7 @@ def build() -> tuple[dict, dict[str, str], dict[str, str]]:
                         {"name": "position", "in": "query", "schema": {"type": "string"}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer"}},
                         {"name": "X-" + p.one("header parameter name", "img"), "in": "header",
-                         "schema": {"type": "string", "example": p.one("header parameter example", "script")}},
+                         "schema": {"type": "string", "example": p.some("header parameter example", ("script", "code-break"))}},
                     ],
                     "responses": {
                         "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": client_ref}}}},

@@ -173,8 +173,8 @@
     var qs = query.map(function (pair) {
       return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
     }).join("&");
-    return { method: op.method, path: path + (qs ? "?" + qs : ""), headers: headers, body: body, form: form,
-             mediaType: op.body ? op.body.media_type : null, problems: problems };
+    return { method: op.method, path: path + (qs ? "?" + qs : ""), route: path, query: query, headers: headers,
+             body: body, form: form, mediaType: op.body ? op.body.media_type : null, problems: problems };
   }
 
   function credentialFor(op) {
@@ -204,6 +204,52 @@
       lines.push((/json/.test(req.mediaType) ? "-d " : "--data-binary ") + shellSingle(req.body));
     }
     return lines.join(words.joiner);
+  }
+
+  // The request as code-samples.js (and samples.py, for the page) describes it: the
+  // same words for the Python and JavaScript the page shows, with the reader's values.
+  function wireOf(op, req) {
+    var cred = credentialFor(op);
+    var body = null;
+    if (req.form) {
+      body = { form: req.form.map(function (f) { return f[2] ? [f[0], f[1].name, true] : [f[0], f[1], false]; }) };
+    } else if (req.body !== null) {
+      body = { text: req.body };
+      if (/json/.test(req.mediaType)) {
+        try { body = { json: JSON.parse(req.body) }; } catch (e) { /* sent as typed */ }
+      }
+    }
+    return { method: req.method, path: req.route, query: req.query, headers: req.headers,
+             auth: cred ? cred.kind : "public", accept: op.accept || "application/json",
+             media_type: req.mediaType, body: body };
+  }
+
+  var LANGUAGES = ["bash", "python", "javascript"]; // the order of the page's tabs
+
+  function codeFor(lang, op, req) {
+    if (lang === "bash") return curlFor(op, req);
+    var samples = window.EAD_SAMPLES;
+    if (!samples) return "";
+    return samples[lang](wireOf(op, req), conn.node, DATA.env || {});
+  }
+
+  // The tab set of the page's samples (macros.html.j2: code_samples), built with DOM calls.
+  function codeBlock(codes) {
+    uid += 1;
+    var id = "ead-try" + uid;
+    var list = el("div", { class: "ead-tabs", role: "tablist", "aria-label": DATA.code_tabs || "", hidden: true });
+    var block = el("div", { class: "ead-code" }, [list]);
+    LANGUAGES.forEach(function (lang, i) {
+      var name = (DATA.code_langs || {})[lang] || lang;
+      list.appendChild(el("button", { type: "button", role: "tab", id: id + "--" + lang + "-tab", "aria-controls": id + "--" + lang,
+                                      "aria-selected": i === 0 ? "true" : "false", "data-ead-lang": lang, text: name }));
+      codes[lang] = el("code", { class: "language-" + lang, tabindex: "0" });
+      block.appendChild(el("div", { class: "ead-sample", id: id + "--" + lang, "data-ead-lang": lang }, [
+        el("p", { class: "ead-cap" }, [el("span", { class: "ead-cap-lang", text: name + " · " }), (DATA.code_needs || {})[lang] || ""]),
+        el("pre", {}, [codes[lang]]),
+      ]));
+    });
+    return block;
   }
 
   // ------------------------------------------------------------------ response
@@ -399,18 +445,21 @@
     form.appendChild(el("div", { class: "ead-try-row" }, [send, messages]));
 
     // code blocks scroll sideways: focusable, so a keyboard can scroll them too
-    var curlCode = el("code", { class: "language-bash", tabindex: "0" });
-    var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: say("same_curl") }),
-                                                          el("pre", {}, [curlCode])]);
+    var codes = {};
+    var curlBox = el("div", { class: "ead-try-curl" }, [el("div", { class: "ead-try-hint", text: say("same_code") }),
+                                                          codeBlock(codes)]);
     var output = el("div", { class: "ead-try-output", "aria-live": "polite", tabindex: "-1" });
 
-    function refreshCurl() { curlCode.textContent = curlFor(op, describe(op, controls)); }
+    function showCode(req) {
+      LANGUAGES.forEach(function (lang) { codes[lang].textContent = codeFor(lang, op, req); });
+    }
+    function refreshCurl() { showCode(describe(op, controls)); }
     form.addEventListener("input", refreshCurl);
     form.addEventListener("change", refreshCurl);
 
     function run() {
       var req = describe(op, controls);
-      curlCode.textContent = curlFor(op, req); // values may have been set by code (next page)
+      showCode(req); // values may have been set by code (next page)
       messages.textContent = req.problems.join(" ");
       if (req.problems.length) return;
       var headers = { Accept: op.accept || "application/json" };
@@ -475,6 +524,7 @@
       form, curlBox, output,
     ]);
     section.appendChild(box);
+    if (window.EAD_TABS) window.EAD_TABS.setup(box);
     showConnection();
     refreshCurl();
   }
