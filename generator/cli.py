@@ -11,16 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .load import DEFAULT_MAX_BYTES, LoadedSpec
-from .model import Api
+from .load import DEFAULT_MAX_BYTES
 from .engines import ENGINES
 from .knowledge import load_knowledge
 from .changes import LEVELS
 from .diffreport import FORMATS
 from .site import SiteResult
 from .pipeline import (
-    Options, Reporter, build, build_languages, build_versions, checked_model, compared, generate, languages_asked, load,
-    site_language,
+    BuiltFolder, Options, Reporter, build, build_languages, build_versions, checked_model, compared, generate,
+    languages_asked, load, site_language,
 )
 from .render import load_labels
 from .project import find_config, load_project
@@ -281,7 +280,7 @@ def _build(args: argparse.Namespace) -> int:
 def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[VersionSource, ...]) -> int:
     built = build_versions(options, sources, strict=args.strict)
     if built.site is None:
-        return _refused([(v.label, v.spec, v.api) for v in built.versions])
+        return _refused(built.versions)
     labels = ", ".join(v.label for v in built.versions)
     return _built(args, options, built.site, f"{counted(len(built.versions), 'version', 'versions')} ({labels})")
 
@@ -289,17 +288,17 @@ def _build_versions(args: argparse.Namespace, options: Options, sources: tuple[V
 def _build_languages(args: argparse.Namespace, options: Options, asked: tuple[LanguageSource, ...]) -> int:
     built = build_languages(options, asked, strict=args.strict)
     if built.site is None:
-        return _refused([(language.code, language.spec, language.api) for language in built.languages])
-    codes = ", ".join(language.code for language in built.languages)
+        return _refused(built.languages)
+    codes = ", ".join(language.label for language in built.languages)
     operations = counted(len(built.languages[0].api.operations), "operation", "operations")
     return _built(args, options, built.site, f"{operations} in {counted(len(built.languages), 'language', 'languages')} ({codes})")
 
 
-def _refused(parts: list[tuple[str, LoadedSpec, Api]]) -> int:
-    """--strict refused a site of several folders: the first part whose spec has errors."""
-    label, spec, api = next(part for part in parts if errors(part[2].problems))
-    print(f"emqx-apidocs: {label}: {summary(api.problems)} in {spec.label} and --strict was given; nothing built "
-          "(see `emqx-apidocs validate`)", file=sys.stderr)
+def _refused(folders: tuple[BuiltFolder, ...]) -> int:
+    """--strict refused a site of several folders: the first whose spec has errors."""
+    failing = next(folder for folder in folders if errors(folder.api.problems))
+    print(f"emqx-apidocs: {failing.label}: {summary(failing.api.problems)} in {failing.spec.label} and --strict was "
+          "given; nothing built (see `emqx-apidocs validate`)", file=sys.stderr)
     return EXIT_PROBLEMS
 
 

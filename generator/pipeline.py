@@ -404,7 +404,9 @@ def render_version(options: Options, api: Api, env: jinja2.Environment, version:
 
 
 @dataclass(frozen=True)
-class BuiltVersion:
+class BuiltFolder:
+    """One folder of a site of several versions (labelled 5.8.1) or languages (en, zh)."""
+
     label: str
     spec: LoadedSpec
     api: Api  # with its problems
@@ -413,7 +415,7 @@ class BuiltVersion:
 @dataclass(frozen=True)
 class BuiltVersions:
     project: Project
-    versions: tuple[BuiltVersion, ...]  # oldest first
+    versions: tuple[BuiltFolder, ...]  # oldest first
     site: SiteResult | None  # None when --strict refused to build: a spec has errors
 
 
@@ -457,7 +459,7 @@ def build_versions(options: Options, sources: tuple[VersionSource, ...], strict:
             return checked_apis[index]
 
         if strict:
-            every = tuple(BuiltVersion(source.label, spec, checked(i))
+            every = tuple(BuiltFolder(source.label, spec, checked(i))
                           for i, (source, spec) in enumerate(zip(sources, specs)))
             if any(errors(version.api.problems) for version in every):
                 return BuiltVersions(project, every, None)
@@ -485,7 +487,7 @@ class _EngineRun:
 
 def _build_version_folders(options: Options, project: Project, versions: tuple[Version, ...], specs: list[LoadedSpec],
                            checked: Callable[[int], Api], helper: Helper, env: jinja2.Environment,
-                           stage: Path, language: str) -> tuple[tuple[BuiltVersion, ...], int, tuple[str, ...]]:
+                           stage: Path, language: str) -> tuple[tuple[BuiltFolder, ...], int, tuple[str, ...]]:
     """Each version's site into stage/site/LABEL, then what joins them."""
     built, runs, made = [], [], []
     by_spec: dict[str, tuple[Rendered, VersionPages]] = {}  # a spec's pages, for another label of it
@@ -505,7 +507,7 @@ def _build_version_folders(options: Options, project: Project, versions: tuple[V
         else:
             result = done(build_html(*work))
             runs.append(_EngineRun(version.label, staged, work, result, started, time.perf_counter() - started))
-        built.append(BuiltVersion(version.label, specs[index], api))
+        built.append(BuiltFolder(version.label, specs[index], api))
     out = stage / "site"
     out.mkdir()
     total, warnings = 0, []
@@ -544,16 +546,9 @@ def compared_versions(options: Options, sources: tuple[VersionSource, ...], spec
 
 
 @dataclass(frozen=True)
-class BuiltLanguage:
-    code: str
-    spec: LoadedSpec
-    api: Api  # with its problems
-
-
-@dataclass(frozen=True)
 class BuiltLanguages:
     project: Project
-    languages: tuple[BuiltLanguage, ...]  # in the order asked for; the first is the root's
+    languages: tuple[BuiltFolder, ...]  # labelled by language, in the order asked for; the first is the root's
     site: SiteResult | None  # None when --strict refused to build: a spec has errors
 
 
@@ -581,31 +576,31 @@ def build_languages(options: Options, sources: tuple[languages.LanguageSource, .
     for source in sources:
         spec = loaded[source.spec or options.spec]
         api, rendered = checked_pages(options, spec, source.code, known)
-        built.append(BuiltLanguage(source.code, spec, api))
+        built.append(BuiltFolder(source.code, spec, api))
         pages_of.append(rendered)
     if strict and any(errors(language.api.problems) for language in built):
         return BuiltLanguages(project, tuple(built), None)
-    env = environment(language=built[0].code)
+    env = environment(language=built[0].label)
     with site_lock(site, on_wait=lambda: rep.note(f"waiting for another build into {site} to finish")):
         with staging(site) as stage:
             out = stage / "site"
             out.mkdir()
             total, warnings = 0, []
             for index, (language, rendered) in enumerate(zip(built, pages_of)):
-                folder, its_project = stage / language.code, in_language(project, language.code)
+                folder, its_project = stage / language.label, in_language(project, language.label)
                 staged = stage_project(options, its_project, language.api, rendered, folder,
-                                       versions=True, notes=index == 0, language=language.code)
-                pages, said = engine_site(options, staged, folder, f"{language.code}: ")
+                                       versions=True, notes=index == 0, language=language.label)
+                pages, said = engine_site(options, staged, folder, f"{language.label}: ")
                 total += pages
-                warnings += [f"{language.code}: {line}" for line in said]
-                os.rename(folder / "site", out / language.code)
-                reference = out / language.code / project.section
+                warnings += [f"{language.label}: {line}" for line in said]
+                os.rename(folder / "site", out / language.label)
+                reference = out / language.label / project.section
                 write_operations_json(reference, language.api)
-                write_markdown(reference, markdown_files(options, its_project, language.api, rendered, language.code,
-                                                         language.code))
-            joined = [SiteVersion(language.code, language.api) for language in built]
+                write_markdown(reference, markdown_files(options, its_project, language.api, rendered, language.label,
+                                                         language.label))
+            joined = [SiteVersion(language.label, language.api) for language in built]
             warnings += finish_versions(out, joined, project.section, env,
-                                        languages={code: environment(language=code) for code in (b.code for b in built)})
+                                        languages={b.label: environment(language=b.label) for b in built})
             write_languages_root(out, joined, env)
             swap_in(out, site)
     return BuiltLanguages(project, tuple(built), SiteResult(site=site, pages=total, mkdocs_warnings=tuple(warnings)))

@@ -213,10 +213,17 @@ def _python_request(request: Wire, env: dict[str, str], *, params: str | None, i
     return [f"{indent}response = httpx.request(", *[f"{indent}    {a}" for a in args], f"{indent})"]
 
 
+def _loop_request(request: ExampleRequest, limit: int, turned: str) -> Wire:
+    """The loops' request: `limit` set, and without the query value the loop turns
+    (`page`, or the cursor's name), which each round sets itself."""
+    first = wire(request.with_query(limit=limit))
+    first["query"] = [pair for pair in first["query"] if pair[0] != turned]
+    return first
+
+
 def python_page_loop(request: ExampleRequest, *, limit: int, base_url: str, knowledge: Knowledge) -> str:
     """Every item of a page-numbered list, one JSON a line (the shell loop's twin)."""
-    first = wire(request.with_query(limit=limit))
-    first["query"] = [pair for pair in first["query"] if pair[0] != "page"]
+    first = _loop_request(request, limit, "page")
     return "\n".join([
         *_python_head(base_url, names(knowledge), "json"),
         f"params = {_pairs(first['query'], python=True, depth=0)}",
@@ -234,8 +241,7 @@ def python_page_loop(request: ExampleRequest, *, limit: int, base_url: str, know
 def python_cursor_loop(request: ExampleRequest, *, name: str, limit: int, end_marker: str, base_url: str,
                        knowledge: Knowledge) -> str:
     """Every item of a list that hands out a cursor in `meta.<name>`, followed to the end."""
-    first = wire(request.with_query(limit=limit))
-    first["query"] = [pair for pair in first["query"] if pair[0] != name]
+    first = _loop_request(request, limit, name)
     end = f" or after == {_py(end_marker)}" if end_marker else ""
     return "\n".join([
         *_python_head(base_url, names(knowledge), "json"),
@@ -337,8 +343,7 @@ def _javascript_fetch(request: Wire, env: dict[str, str], *, indent: str) -> lis
 
 def javascript_page_loop(request: ExampleRequest, *, limit: int, base_url: str, knowledge: Knowledge) -> str:
     """The page loop as an ES module: every item, one JSON a line."""
-    first = wire(request.with_query(limit=limit))
-    first["query"] = [pair for pair in first["query"] if pair[0] != "page"]
+    first = _loop_request(request, limit, "page")
     return "\n".join([
         *_javascript_head(first, base_url, names(knowledge)),
         "for (let page = 1; ; page += 1) {",
@@ -353,8 +358,7 @@ def javascript_page_loop(request: ExampleRequest, *, limit: int, base_url: str, 
 def javascript_cursor_loop(request: ExampleRequest, *, name: str, limit: int, end_marker: str, base_url: str,
                            knowledge: Knowledge) -> str:
     """The cursor loop as an ES module: `meta.<name>` followed to the end."""
-    first = wire(request.with_query(limit=limit))
-    first["query"] = [pair for pair in first["query"] if pair[0] != name]
+    first = _loop_request(request, limit, name)
     end = f" || after === {_js(end_marker)}" if end_marker else ""
     return "\n".join([
         *_javascript_head(first, base_url, names(knowledge)),
