@@ -12,6 +12,11 @@
   that a linked operation is on screen with the first paint (see deep-link.js). It,
   the polyfills and the theme's inline scripts of <head> are one file: the first paint
   waits for one request, not four.
+- The navigation and the table of contents come after the content in the HTML, and
+  the stylesheet shows them where the theme does: a browser parses, lays out and
+  paints the content (and a linked operation in it) before some 25 KB of navigation.
+  Screen readers and the Tab key meet the content first, as a skip link would lead
+  them. A page whose layout is not the theme's as expected is left as it is.
 
 This is a pass over the finished files, not an engine plugin, so it works the same
 after either engine.
@@ -53,6 +58,13 @@ INLINE_SCRIPT = re.compile(
 )
 
 
+MAIN_INNER = re.compile(r'<div class="md-main__inner(?P<classes>[^"]*)">')
+PRIMARY_SIDEBAR = '<div class="md-sidebar md-sidebar--primary"'
+SECONDARY_SIDEBAR = '<div class="md-sidebar md-sidebar--secondary"'
+CONTENT = '<div class="md-content"'
+DIV_TAG = re.compile(r"<div[\s>]|</div\s*>")
+HIDDEN = re.compile(r"\shidden[\s=>]")
+
 NOT_FOUND = "<h1>404 - Not found</h1>"  # the theme's 404 page says it in English whatever its language
 
 
@@ -79,11 +91,67 @@ def finish_site(
         if page_url is None:
             html = html.replace(NOT_FOUND, f"<h1>{escape(not_found)}</h1>", 1)
         html = _one_head_script(html, page_url, site_dir, ours)
+        html = content_first(html)
         dropped: list[str] = []
         html = externalize_scripts(html, page_url, site_dir, dropped)
         warnings += [f"{url}: dropped an inline script that is not the theme's: {code!r}" for code in dropped]
         path.write_text(html, encoding="utf-8")
     return pages, warnings
+
+
+def content_first(html: str) -> str:
+    """`html` with the theme's sidebars moved from before the content to just after it.
+
+    The main area's classes then say which sidebars are shown (`ead-late-nav`,
+    `ead-late-toc`): apidocs.css puts them back in their columns and keeps those
+    columns free while the page loads. Unless the main area is exactly what the theme
+    writes (sidebars first, then the content, each a whole element), nothing changes.
+    """
+    inner = MAIN_INNER.search(html)
+    if inner is None:
+        return html
+    start = html.find(PRIMARY_SIDEBAR, inner.end())
+    content = html.find(CONTENT, inner.end())
+    if start < 0 or content < start or html[inner.end() : start].strip():
+        return html
+    sidebars = html[start:content]
+    content_end = _element_end(html, content)
+    inner_end = _element_end(html, inner.start())
+    main_end = html.find("</main>", content_end)
+    if not (_whole_elements(sidebars) and 0 < content_end < inner_end <= main_end):
+        return html
+    if DIV_TAG.search(html, inner_end, main_end):  # the main area closed early, or late
+        return html
+    late = []
+    for opening, name in ((PRIMARY_SIDEBAR, "ead-late-nav"), (SECONDARY_SIDEBAR, "ead-late-toc")):
+        at = sidebars.find(opening)
+        if at >= 0 and not HIDDEN.search(sidebars[at : sidebars.index(">", at) + 1]):
+            late.append(name)
+    opening = f'<div class="md-main__inner{inner["classes"]} {" ".join(late)}">' if late else inner.group(0)
+    return (
+        html[: inner.start()] + opening + html[inner.end() : start]
+        + html[content:content_end] + sidebars.strip() + html[content_end:]
+    )
+
+
+def _element_end(html: str, start: int) -> int:
+    """Where the <div> opened at `start` ends (just past its </div>); 0 if it never does."""
+    depth = 0
+    for tag in DIV_TAG.finditer(html, start):
+        depth += -1 if tag.group(0).startswith("</") else 1
+        if depth == 0:
+            return tag.end()
+    return 0
+
+
+def _whole_elements(fragment: str) -> bool:
+    """True when `fragment` is a sequence of whole <div> elements, none left open or closed twice."""
+    depth = 0
+    for tag in DIV_TAG.finditer(fragment):
+        depth += -1 if tag.group(0).startswith("</") else 1
+        if depth < 0:
+            return False
+    return depth == 0 and fragment.rstrip().endswith("</div>")
 
 
 def _link(page_url: str | None, target: str) -> str:

@@ -69,3 +69,55 @@ def test_parameter_names_of_get_clients_stay_whole_and_columns_apart(ce_site: Pa
     if width == 390:
         assert scroll["table"] > scroll["box"], f"the table was squeezed instead of scrolling: {scroll}"
     assert log.errors == [] and log.external_requests == [], (log.errors, log.external_requests)
+
+
+# Where the content and the two sidebars are drawn, and the content's inner margins.
+COLUMNS = """() => {
+  const box = sel => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, width: r.width, shown: r.width > 0 && getComputedStyle(e).display !== 'none' }; };
+  const inner = getComputedStyle(document.querySelector('.md-content__inner'));
+  return { content: box('.md-content'), nav: box('.md-sidebar--primary'), toc: box('.md-sidebar--secondary'),
+           marginLeft: parseFloat(inner.marginLeft), marginRight: parseFloat(inner.marginRight),
+           rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
+           order: [...document.querySelector('.md-main__inner').children].map(e => e.className.split(' ')[0]) };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.shared
+@pytest.mark.parametrize("width", [1920, 1280, 1000, 390])
+def test_sidebars_after_the_content_are_drawn_in_the_themes_columns(ce_site: Path, width: int, tmp_path: Path) -> None:
+    """The sidebars follow the content in the HTML (postbuild.content_first) yet are drawn
+    where the theme draws them: navigation left, contents right, with the theme's
+    margins. And while they are not yet parsed, the content already leaves their columns
+    free: a copy of the page cut just after the content lays it out in the same box."""
+    page_path = ce_site / "reference" / "clients.html"
+    html = page_path.read_text(encoding="utf-8")
+    cut = html.index('<div class="md-sidebar md-sidebar--primary"')
+    assert html.index('<div class="md-content"') < cut
+    partial = tmp_path / "reference" / "clients.html"
+    partial.parent.mkdir()
+    partial.write_text(html[:cut], encoding="utf-8")  # the parser's view just before the sidebars
+    (tmp_path / "assets").symlink_to(ce_site / "assets")
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(page_path.as_uri())
+        page.locator(".md-sidebar--secondary").wait_for(state="attached")
+        whole = page.evaluate(COLUMNS)
+        page.goto(partial.as_uri())
+        page.locator(".md-content").wait_for(state="attached")
+        loading = page.evaluate(COLUMNS)
+    assert whole["order"][:3] == ["md-content", "md-sidebar", "md-sidebar"], whole["order"]
+    content, nav, toc = whole["content"], whole["nav"], whole["toc"]
+    if width >= 1220:  # 76.25em: both sidebars in columns beside the content
+        assert nav["shown"] and toc["shown"]
+        assert nav["right"] <= content["left"] + 0.5 and content["right"] <= toc["left"] + 0.5, whole
+        gap = 1.2 * whole["rem"]  # the theme's margin beside a sidebar
+        assert whole["marginLeft"] == pytest.approx(gap) and whole["marginRight"] == pytest.approx(gap), whole
+    elif width >= 960:  # 60em: the navigation is a drawer, the contents a column
+        assert toc["shown"] and content["right"] <= toc["left"] + 0.5, whole
+    assert (loading["content"]["left"], loading["content"]["width"]) == (content["left"], content["width"]), (
+        f"the content moves when the sidebars arrive at {width} px: {loading['content']} then {content}")
+    assert (loading["marginLeft"], loading["marginRight"]) == (whole["marginLeft"], whole["marginRight"])
+    assert log.errors == [] and log.external_requests == [], (log.errors, log.external_requests)

@@ -78,6 +78,34 @@ def test_deep_link_shows_the_operation_with_a_copyable_curl(site: Path) -> None:
         curl = section.locator(':scope > section.ead-code [data-ead-lang="bash"] pre code')
         assert curl.inner_text().startswith('curl -sS -X GET "${EMQX_URL:-http://localhost:18083}/api/v5/clients/')
         assert section.locator(':scope > section.ead-code [data-ead-lang="bash"] button[data-md-type=copy]').count() == 1
+        # while the operation was sought, those before it were not laid out; found, all are
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.classList.contains('ead-seeking')") is False
+        first = page.locator(".ead-op").first
+        first.scroll_into_view_if_needed()
+        assert first.evaluate("e => getComputedStyle(e).contentVisibility") == "auto" and first.is_visible()
+    assert log.external_requests == [] and log.errors == [], (log.external_requests, log.errors)
+
+
+# Records each change of the page's "seeking" state (deep-link.js), from before its scripts run.
+SEEKING_WATCH = """window.__seeking = [];
+new MutationObserver(() => {
+  const now = document.documentElement.classList.contains('ead-seeking');
+  if (window.__seeking[window.__seeking.length - 1] !== now) window.__seeking.push(now);
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['class'] });"""
+
+
+@pytest.mark.browser
+def test_a_deep_link_to_nothing_leaves_every_operation_shown(site: Path) -> None:
+    """A fragment no element has (a stale link): once the page is parsed, it stops
+    being sought and no operation stays hidden."""
+    log = PageLog()
+    with chromium_page(log) as page:
+        page.add_init_script(SEEKING_WATCH)
+        page.goto((site / "reference" / "clients.html").as_uri() + "#no-such-operation", wait_until="domcontentloaded")
+        assert page.evaluate("window.__seeking") == [True, False]  # sought while parsed, then given up
+        first = page.locator(".ead-op").first
+        assert first.evaluate("e => getComputedStyle(e).contentVisibility") == "auto" and first.is_visible()
     assert log.external_requests == [] and log.errors == [], (log.external_requests, log.errors)
 
 
