@@ -267,6 +267,17 @@ _PYTHON_ITEMS = [
 # --------------------------------------------------------------------------- JavaScript
 
 
+# A credential from the environment, or a clear stop: never "undefined" sent as a secret.
+NEED_HELPER = [
+    "// a credential from the environment: stop when it is not set",
+    "function need(name) {",
+    "  if (!process.env[name]) {",
+    "    console.error(`${name} is not set`);",
+    "    process.exit(1);",
+    "  }",
+    "  return process.env[name];",
+    "}",
+]
 BASIC_HELPER = [
     "// Basic credentials: UTF-8 bytes, then base64 (btoa alone refuses non-ASCII)",
     "const basic = (key, secret) =>",
@@ -300,7 +311,8 @@ def write_javascript(request: Wire, *, node: str, env: dict[str, str]) -> str:
 
 
 def _javascript_head(request: Wire, node: str, env: dict[str, str]) -> list[str]:
-    lines = BASIC_HELPER + [""] if request["auth"] == "basic" else []
+    lines = NEED_HELPER + [""] if request["auth"] in ("basic", "bearer") else []
+    lines += BASIC_HELPER + [""] if request["auth"] == "basic" else []
     lines += [
         f"const base = process.env.{env['url']} || {_js(node.rstrip('/'))};",
         f"const url = new URL(base + {_js(request['path'])});",
@@ -321,9 +333,9 @@ def _javascript_fetch(request: Wire, env: dict[str, str], *, indent: str) -> lis
     if body and "form" not in body:
         headers.append((_js("Content-Type"), _js(request["media_type"])))
     if request["auth"] == "basic":
-        headers.append((_js("Authorization"), f'"Basic " + basic(process.env.{env["key"]}, process.env.{env["secret"]})'))
+        headers.append((_js("Authorization"), f'"Basic " + basic(need({_js(env["key"])}), need({_js(env["secret"])}))'))
     elif request["auth"] == "bearer":
-        headers.append((_js("Authorization"), f'"Bearer " + process.env.{env["token"]}'))
+        headers.append((_js("Authorization"), f'"Bearer " + need({_js(env["token"])})'))
     options = [f"  method: {_js(request['method'])},", "  headers: {",
                *[f"    {name}: {value}," for name, value in headers], "  },"]
     if "json" in body:

@@ -13,11 +13,13 @@ import ast
 import json
 import re
 import subprocess
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import yaml
 from fragments import operation
+from servers import in_thread, loopback, url_of
 from support import PROJECT_ROOT, need, shared_spec
 
 from generator.builder import build_api
@@ -139,6 +141,15 @@ def test_javascript_sample_of_a_multipart_upload() -> None:
     assert op.javascript == """\
 import { readFile } from "node:fs/promises";
 
+// a credential from the environment: stop when it is not set
+function need(name) {
+  if (!process.env[name]) {
+    console.error(`${name} is not set`);
+    process.exit(1);
+  }
+  return process.env[name];
+}
+
 // Basic credentials: UTF-8 bytes, then base64 (btoa alone refuses non-ASCII)
 const basic = (key, secret) =>
   btoa(String.fromCharCode(...new TextEncoder().encode(`${key}:${secret}`)));
@@ -151,7 +162,7 @@ const response = await fetch(url, {
   method: "POST",
   headers: {
     "Accept": "application/json",
-    "Authorization": "Basic " + basic(process.env.EMQX_API_KEY, process.env.EMQX_SECRET_KEY),
+    "Authorization": "Basic " + basic(need("EMQX_API_KEY"), need("EMQX_SECRET_KEY")),
   },
   body: form,
 });
@@ -160,6 +171,42 @@ if (!response.ok) {
 }
 const text = await response.text();
 if (text) console.log(JSON.stringify(JSON.parse(text), null, 2));"""
+
+
+@pytest.mark.parametrize(("security", "given", "missing"), [
+    ("basicAuth", {}, "EMQX_API_KEY"),
+    ("basicAuth", {"EMQX_API_KEY": "key"}, "EMQX_SECRET_KEY"),
+    ("bearerAuth", {"EMQX_API_KEY": "key", "EMQX_SECRET_KEY": "secret"}, "EMQX_TOKEN"),
+])
+def test_the_javascript_sample_stops_when_a_credential_is_not_set(security: str, given: dict, missing: str,
+                                                                   tmp_path: Path) -> None:
+    """Run by Node with a credential unset, the sample says which, exits 1 and sends
+    nothing: no "undefined" goes out as a key or a token."""
+    need(Path(NODE).is_file(), "Debian's nodejs (/usr/bin/node) is needed")
+    op = operation(f"""
+    paths:
+      /clients:
+        get:
+          security: [{{{security}: []}}]
+          responses: {{'200': {{description: ok}}}}
+    """, "GET", "/clients")
+    received = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the handler's name)
+            received.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    (tmp_path / "sample.mjs").write_text(op.javascript, encoding="utf-8")
+    server = loopback(Recorder)
+    with in_thread(server):
+        done = subprocess.run([NODE, "sample.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                              env={"PATH": "/usr/bin:/bin", "EMQX_URL": url_of(server), **given})
+    assert (done.returncode, done.stderr.strip(), received) == (1, f"{missing} is not set", [])
 
 
 def test_a_public_operation_sends_no_credentials() -> None:
@@ -205,7 +252,7 @@ def test_hostile_values_stay_inside_the_literals() -> None:
     javascript = javascript_code(request, base_url=HOSTILE[1], knowledge=knowledge)
     assert all(ch.isprintable() or ch == "\n" for ch in javascript)
     outside = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', javascript)
-    assert "process.exit" not in outside and "import os" not in outside and "</script" not in outside
+    assert "process.exit(1); //" not in outside and "import os" not in outside and "</script" not in outside
     need(Path(NODE).is_file(), "Debian's nodejs (/usr/bin/node) is needed")
     check = subprocess.run([NODE, "--input-type=module", "--check"], input=javascript, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

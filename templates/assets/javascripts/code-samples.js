@@ -128,6 +128,16 @@
   }
 
   // -------------------------------------------------------------- JavaScript
+  var NEED_HELPER = [
+    "// a credential from the environment: stop when it is not set",
+    "function need(name) {",
+    "  if (!process.env[name]) {",
+    "    console.error(`${name} is not set`);",
+    "    process.exit(1);",
+    "  }",
+    "  return process.env[name];",
+    "}",
+  ];
   var BASIC_HELPER = [
     "// Basic credentials: UTF-8 bytes, then base64 (btoa alone refuses non-ASCII)",
     "const basic = (key, secret) =>",
@@ -155,7 +165,8 @@
   }
 
   function javascriptHead(request, node, env) {
-    var lines = request.auth === "basic" ? BASIC_HELPER.concat([""]) : [];
+    var lines = request.auth === "basic" || request.auth === "bearer" ? NEED_HELPER.concat([""]) : [];
+    if (request.auth === "basic") lines = lines.concat(BASIC_HELPER, [""]);
     lines.push("const base = process.env." + env.url + " || " + js(node.replace(/\/+$/, "")) + ";",
                "const url = new URL(base + " + js(request.path) + ");");
     if (request.query.length) {
@@ -172,9 +183,9 @@
     var headers = [[js("Accept"), js(request.accept)]].concat(request.headers.map(function (h) { return [js(h[0]), js(h[1])]; }));
     if (request.body && !has(body, "form")) headers.push([js("Content-Type"), js(request.media_type)]);
     if (request.auth === "basic") {
-      headers.push([js("Authorization"), '"Basic " + basic(process.env.' + env.key + ", process.env." + env.secret + ")"]);
+      headers.push([js("Authorization"), '"Basic " + basic(need(' + js(env.key) + "), need(" + js(env.secret) + "))"]);
     } else if (request.auth === "bearer") {
-      headers.push([js("Authorization"), '"Bearer " + process.env.' + env.token]);
+      headers.push([js("Authorization"), '"Bearer " + need(' + js(env.token) + ")"]);
     }
     var options = ["  method: " + js(request.method) + ",", "  headers: {"];
     headers.forEach(function (h) { options.push("    " + h[0] + ": " + h[1] + ","); });
