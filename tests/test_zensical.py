@@ -59,6 +59,9 @@ def test_pages_are_local_with_the_csp_and_no_inline_script(built):
         inline = [m for m in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", text) if "application/json" not in m]
         assert inline == [], f"{where} has inline scripts"
         assert "unpkg.com" not in text and "fonts.googleapis" not in text, where
+        # the finishing pass reads Zensical's layout as the theme's: the sidebars follow the content
+        assert 'class="md-main__inner md-grid ead-late-nav ead-late-toc"' in text, where
+        assert text.index('<div class="md-content"') < text.index('<div class="md-sidebar md-sidebar--primary"'), where
     assert (site / "search.js").is_file()  # Zensical's index, as a script for file://
 
 
