@@ -72,7 +72,8 @@ class Closures:
 
     def refs(self, pointer: str) -> tuple[str, ...] | None:
         """The pointers the local references inside the node at `pointer` point to; None
-        when one is not a plain local pointer to an existing node."""
+        when one is not a plain local pointer to an existing node, or when it holds a
+        `discriminator` (see `_local_refs`)."""
         return self._local_refs(pointer)
 
     def _closure_digest(self, pointer: str) -> str | None:
@@ -96,13 +97,18 @@ class Closures:
 
     def _local_refs(self, pointer: str) -> tuple[str, ...] | None:
         """The pointers of the `#/...` refs inside the node at `pointer`; None when one is
-        not a plain local pointer (another document, a percent-encoded one)."""
+        not a plain local pointer (another document, a percent-encoded one), or when
+        there is a `discriminator`: checking a value against it looks up the component
+        the value names (`#/components/schemas/<value>`), with no `$ref` leading there."""
         if pointer not in self._refs:
             found: list[str] = []
             stack = [self.resolver.lookup(pointer)]
             while stack:
                 node = stack.pop()
                 if isinstance(node, dict):
+                    if "discriminator" in node:
+                        self._refs[pointer] = None  # type: ignore[assignment]
+                        return None
                     ref = node.get("$ref")
                     if isinstance(ref, str):
                         if not ref.startswith("#/") or "%" in ref or self.resolver.lookup(ref[1:]) is None:

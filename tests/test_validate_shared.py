@@ -208,3 +208,15 @@ def test_real_ce_specs_one_after_another_each_taking_from_all_before() -> None:
     found, shared = one_after_another(*documents)
     assert found == [validate(document) for document in documents]
     assert shared.taken > 0
+
+
+def test_a_discriminator_may_reach_any_component_so_its_schema_is_walked_again() -> None:
+    """Checking a default against a schema with a `discriminator` looks up the component
+    its property names, which no `$ref` in the schema's closure leads to."""
+    pet = {"oneOf": [ref("Cat"), ref("Dog")], "discriminator": {"propertyName": "kind"}, "default": {"kind": "Fish"}}
+    animals = {"Cat": {"type": "object"}, "Dog": {"type": "object"}}
+    old = spec({"/p": {"get": {"responses": OK}}}, {"Pet": pet, **animals, "Fish": {"type": "object"}})
+    new = spec({"/p": {"get": {"responses": OK}}}, {"Pet": pet, **animals, "Fish": {"type": "object", "required": ["fins"]}})
+    assert validate(old) != validate(new)
+    (_, found), _ = one_after_another(old, new)
+    assert found == validate(new)

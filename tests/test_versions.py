@@ -279,6 +279,20 @@ def test_example_checks_are_shared_only_where_a_schema_and_all_it_reaches_are_th
     assert build_model(after, knowledge=KNOWLEDGE, shared=shared) == build_model(after, knowledge=KNOWLEDGE)
 
 
+def test_a_schema_with_a_discriminator_is_never_shared() -> None:
+    """A discriminator sends a value to the component it names, which no `$ref` leads
+    to: what a check against it finds may change with any component, so no digest."""
+    from generator.closures import Closures
+    from generator.refs import Resolver
+
+    document = {"components": {"schemas": {
+        "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}], "discriminator": {"propertyName": "kind"}},
+        "Cat": {"type": "object"}, "Owner": {"properties": {"pet": {"$ref": "#/components/schemas/Pet"}}}}}}
+    closures = Closures(Resolver(document))
+    assert closures.digest("/components/schemas/Cat") is not None
+    assert closures.digest("/components/schemas/Pet") is None and closures.digest("/components/schemas/Owner") is None
+
+
 # --------------------------------------------------------------------------- command line
 
 
