@@ -18,10 +18,12 @@ from .refs import Resolver
 
 class SharedChecks:
     """What example checks found, by (digest of the schema's closure, the value as JSON):
-    (whether it fits, whether the schema was unusable). Shared by several models."""
+    (whether it fits, whether the schema was unusable); and, the same way, whether a
+    value fits what a `$ref` met during a check points to. Shared by several models."""
 
     def __init__(self) -> None:
         self.results: dict[tuple[str, str], tuple[bool, bool]] = {}
+        self.refs: dict[tuple[str, str], bool] = {}
 
 
 class Closures:
