@@ -86,7 +86,7 @@ TOP: Context = (True, False)  # a media type's, a parameter's or a component's s
 class KeptUnit:
     """One unit's walk: its events (store, pointer, answer or WRITE) in order, the
     document facts its Problems read (kind, argument, answer), its Problems, and how
-    deep the stack was at its start."""
+    deep the stack was at its first question."""
 
     events: tuple[tuple[str, str, bool | None], ...]
     facts: tuple[tuple[str, object, bool], ...]
