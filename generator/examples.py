@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import quote
 
+from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
 from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 from referencing import Registry, Specification
 from referencing.jsonschema import DRAFT4, DRAFT202012
@@ -47,6 +49,12 @@ STRING_BY_FORMAT = {
 MISSING = object()
 
 
+def _remembering(maker: ExampleMaker) -> type:
+    """OpenAPI 3.0's validator with `maker`'s remembering `$ref` keyword."""
+    plain = OAS30Validator.VALIDATORS["$ref"]
+    return extend(OAS30Validator, {"$ref": lambda *args: maker._remembered_ref(plain, *args)})
+
+
 @dataclass
 class ExampleMaker:
     """Makes a value for a schema; `fits` tells whether a value validates against it."""
@@ -65,6 +73,9 @@ class ExampleMaker:
     unusable: set[str] = field(default_factory=set)  # pointers of schemas too broken to check a value against
     shared: SharedChecks | None = None  # checks shared with the models of other specs (a site of several versions)
     _closures: Closures | None = None
+    _checkers: dict[str, object] = field(default_factory=dict)  # where -> the validator `fits` asks (see _checker)
+    _remembering: type | None = None  # the class of those validators
+    _texts: dict[int, tuple[object, str | None]] = field(default_factory=dict)  # during one check: id -> (value, JSON)
 
     def fits(self, value: object, where: str) -> bool:
         """Whether `value` is valid against the schema at JSON pointer `where`."""
@@ -79,11 +90,13 @@ class ExampleMaker:
             fits, unusable = self.shared.results[shared_key]  # type: ignore[union-attr]
         else:
             try:
-                fits, unusable = self._validator(where).is_valid(value), False
+                fits, unusable = self._checker(where).is_valid(value), False
             except BaseException as exc:  # a broken schema, or one reaching outside the spec, vouches for nothing
                 if not isinstance(exc, Exception) and not rust_panic(exc):
                     raise
                 fits, unusable = False, True
+            finally:
+                self._texts.clear()
             if shared_key is not None:
                 self.shared.results[shared_key] = (fits, unusable)  # type: ignore[union-attr]
         if unusable:
@@ -107,7 +120,60 @@ class ExampleMaker:
             found = self._validators[where] = self._compile(where)
         return found
 
-    def _compile(self, where: str):  # noqa: ANN202
+    def _checker(self, where: str):  # noqa: ANN202 (a jsonschema validator)
+        """The validator `fits` asks. With checks shared between models (OpenAPI 3.0), one
+        whose `$ref`s remember, in the shared checks, whether a value fits what they point
+        to (see `_remembered_ref`): a union's alternatives that did not change are not
+        checked again when one that did makes the union's check new."""
+        if self.shared is None or self.openapi_31:
+            return self._validator(where)
+        found = self._checkers.get(where)
+        if found is None:
+            if self._remembering is None:
+                self._remembering = _remembering(self)
+            found = self._checkers[where] = self._compile(where, self._remembering)
+        return found
+
+    def _remembered_ref(self, plain, validator, ref, instance, schema):  # noqa: ANN001, ANN202 (jsonschema's keyword)
+        """jsonschema's `$ref` keyword, its answer remembered by the digest of what `ref`
+        points to, with all it reaches, and the value as JSON. A value fits a schema or
+        not whoever asks (draft 4 has no dynamic scope, and validity is all `fits` asks:
+        when it did not fit, one error stands for all). A reference that is not a plain
+        local pointer, or that a schema's `id` sends elsewhere (its lookup fails then),
+        is never remembered."""
+        key = self._ref_key(ref, instance)
+        known = self.shared.refs.get(key) if key is not None else None  # type: ignore[union-attr]
+        if known is False:
+            yield ValidationError(f"does not fit {ref}")
+            return
+        if known:
+            return
+        errors = iter(plain(validator, ref, instance, schema))
+        first = next(errors, None)
+        if key is not None:
+            self.shared.refs[key] = first is None  # type: ignore[union-attr]
+        if first is not None:
+            yield first
+            yield from errors
+
+    def _ref_key(self, ref: object, instance: object) -> tuple[str, str] | None:
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return None
+        if self._closures is None:
+            self._closures = Closures(self.resolver)
+        digest = self._closures.digest(ref[1:])
+        if digest is None:
+            return None
+        kept = self._texts.get(id(instance))
+        if kept is None or kept[0] is not instance:
+            try:
+                text = json.dumps(instance, sort_keys=True)
+            except (TypeError, ValueError):
+                text = None
+            kept = self._texts[id(instance)] = (instance, text)
+        return (digest, kept[1]) if kept[1] is not None else None
+
+    def _compile(self, where: str, validator_class: type = OAS30Validator):  # noqa: ANN202
         if self.resolver.endless(where):
             raise ValueError(f"checking a value against {where} would never end")
         if self._registry is None:
@@ -119,7 +185,7 @@ class ExampleMaker:
         # that, "infinity" matches both a date-time branch and an enum branch of a oneOf
         if self.openapi_31:
             return OAS31Validator(resolved.contents, _resolver=resolved.resolver, format_checker=oas31_format_checker)
-        return OAS30Validator(resolved.contents, _resolver=resolved.resolver, format_checker=oas30_format_checker)
+        return validator_class(resolved.contents, _resolver=resolved.resolver, format_checker=oas30_format_checker)
 
     def value(self, schema: object, where: str, *, name: str = "", purpose: str = "request") -> object:
         """A value for `schema` (found at `where`); see `checked_value`."""

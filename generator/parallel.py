@@ -5,6 +5,9 @@ one version's engine while the main process renders the next. The helper is fork
 every spec is loaded, so it inherits the documents (nothing is pickled); what it is
 asked afterwards (an engine run) needs only paths and strings. Where fork is not
 available, or the helper dies, the same work is done in line.
+
+The helper validates the specs one after another, in their order, and each takes from
+the ones before it the schema checks that are the same (sharedfindings.py).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from .engines import run_engine
 from .postbuild import finish_site
 from .segment import quiet_jieba
 from .problems import Problem
+from .sharedfindings import SharedFindings
 from .validate import validate
 
 _DOCUMENTS: list[dict] = []  # what the forked helper validates, by index
+_FINDINGS = SharedFindings()  # what the specs validated so far found, for the next
 
 
 def _validate_forked(index: int) -> list[Problem]:
-    return validate(_DOCUMENTS[index])
+    return validate(_DOCUMENTS[index], shared=_FINDINGS, keep=index < len(_DOCUMENTS) - 1)
 
 
 def build_html(engine: str, config_file: Path, slots: dict[str, dict[str, str]],
@@ -43,8 +48,9 @@ class Helper:
     """One forked helper process; `documents` are what `validate(index)` may be asked for."""
 
     def __init__(self, documents: list[dict]) -> None:
-        global _DOCUMENTS
+        global _DOCUMENTS, _FINDINGS
         _DOCUMENTS = documents  # inherited by the child at its fork, on the first submit
+        _FINDINGS = SharedFindings()
         self.documents = documents
         self.futures: list[concurrent.futures.Future] = []
         try:

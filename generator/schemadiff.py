@@ -4,6 +4,14 @@
 members are merged, `oneOf`/`anyOf` alternatives are paired by what tells them apart
 (shapes.py). What two schemas differ by is worked out once per pair and replayed under
 every path that reaches them; a walk visits each pair once, so recursion ends.
+
+A reference to a component that is the same in both models, down to the last
+component it reaches, is not walked, nor are two lists of alternatives that are the
+same one for one: nothing below them can differ. (Equal nodes have equal shapes;
+their properties pair by name, and their alternatives each with its equal, in order,
+so every pair below is equal too and reports nothing. Skipping such a pair skips only
+pairs that report nothing; the pairs a walk has seen, which it does not walk again,
+are told by where they are defined, so an equal pair stays equal.)
 """
 
 from __future__ import annotations
@@ -95,6 +103,8 @@ class SchemaDiff:
     def __init__(self, old: Shapes, new: Shapes) -> None:
         self.old, self.new = old, new
         self._pairs: dict[tuple, _Pair] = {}
+        self._unchanged: dict[str, bool] = {}  # component -> the same in both, with all it reaches
+        self._equal: dict[str, bool] = {}  # component -> its node the same in both (references aside)
 
     def changes(self, old: SchemaNode, new: SchemaNode, mode: Mode, label: Callable[[str], str]) -> list[Found]:
         """Every change from `old` to `new`; `label(path)` names a place in a message."""
@@ -104,6 +114,8 @@ class SchemaDiff:
 
     def _walk(self, old: SchemaNode, new: SchemaNode, mode: Mode, label: Callable[[str], str], path: str,
               top: bool, codes: bool, depth: int, seen: set[tuple], found: list[Found]) -> None:
+        if old.ref and old.ref == new.ref and self.unchanged(old.ref):
+            return
         a, b = self.old(old), self.new(new)
         key = (mode, a.pointer, b.pointer, top and mode.error_codes_apart, codes)
         if key in seen or depth > MAX_DEPTH:
@@ -119,6 +131,35 @@ class SchemaDiff:
         for edge in pair.edges:
             self._walk(edge.old, edge.new, mode, label, join(path, edge.segment), edge.top, edge.codes, depth + 1,
                        seen, found)
+
+    def unchanged(self, ref: str) -> bool:
+        """Whether the component `ref` and every component it reaches are equal nodes in
+        both models (where each is defined aside)."""
+        if ref not in self._unchanged:
+            stack, seen = [ref], {ref}
+            while stack:
+                at = stack.pop()
+                if self._unchanged.get(at) is False or not self._same_node(at):
+                    self._unchanged[ref] = False
+                    return False
+                for inner in _references(self.old.components[at]):
+                    if inner not in seen and not self._unchanged.get(inner):
+                        seen.add(inner)
+                        stack.append(inner)
+            self._unchanged.update(dict.fromkeys(seen, True))  # each reaches only equal ones
+        return self._unchanged[ref]
+
+    def _same(self, old: SchemaNode, new: SchemaNode) -> bool:
+        """Whether `old` and `new` are the same schema, down to the last component they reach."""
+        if old.ref and old.ref == new.ref:
+            return self.unchanged(old.ref)
+        return old == new and all(self.unchanged(ref) for ref in _references(old))
+
+    def _same_node(self, ref: str) -> bool:
+        if ref not in self._equal:
+            old, new = self.old.components.get(ref), self.new.components.get(ref)
+            self._equal[ref] = old is not None and old == new
+        return self._equal[ref]
 
     def _pair(self, old: SchemaNode, new: SchemaNode, a: Shape, b: Shape, mode: Mode, top: bool, codes: bool) -> _Pair:
         """What `a` and `b` (the shapes of `old` and `new`) differ by themselves, and the
@@ -178,6 +219,8 @@ class SchemaDiff:
 
     def _alternatives(self, olds: tuple[SchemaNode, ...], news: tuple[SchemaNode, ...], a: Shape, b: Shape, top: bool,
                       changes: list[_Local], edges: list[_Edge]) -> None:
+        if len(olds) == len(news) and all(map(self._same, olds, news)):
+            return  # each pairs with its equal, in order: no change here or below
         paired, gone, came = match_alternatives(
             [(alt, self.old.key(alt)) for alt in olds], [(alt, self.new.key(alt)) for alt in news],
             (self.old.fingerprint, self.new.fingerprint),
@@ -194,3 +237,16 @@ class SchemaDiff:
 
 def _text(value: str | None) -> str:
     return code(value) if value else "none"
+
+
+def _references(node: SchemaNode) -> set[str]:
+    """The components that `node` and the nodes inside it refer to."""
+    found, stack = set(), [node]
+    while stack:
+        each = stack.pop()
+        if each.ref:
+            found.add(each.ref)
+        stack.extend(each.properties)
+        stack.extend(each.variants)
+        stack.extend(child for child in (each.items, each.additional) if child is not None)
+    return found

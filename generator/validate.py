@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
@@ -15,6 +16,9 @@ from openapi_spec_validator.validation.keywords import OpenAPIV30SchemaValidator
 
 from .problems import Problem, pointer, unescape_pointer
 from .refs import containers, rust_panic
+
+if TYPE_CHECKING:
+    from .sharedfindings import SharedFindings
 
 KIND_BY_KEYWORD = {
     "additionalProperties": "Keys that OpenAPI does not allow (extensions need an x- prefix)",
@@ -120,28 +124,58 @@ class _V31(OpenAPIV31SpecValidator):
 PARTS = ("document", "objects")
 
 
-def validate(document: dict, parts: Iterable[str] = PARTS) -> list[Problem]:
+def validate(document: dict, parts: Iterable[str] = PARTS, shared: SharedFindings | None = None,
+             keep: bool = True) -> list[Problem]:
     """Every problem the OpenAPI validator finds in `parts` (both by default), sorted by pointer.
 
     External references are never followed (the model reports them): the validator
     sees a copy in which they are empty objects, and cannot fetch anything.
+    `shared`: what the object pass found in the specs validated before (see
+    sharedfindings.py): what is the same here is not checked again, and, with `keep`,
+    what this one finds is added for the next. The problems are the same without it.
     """
     version = str(document.get("openapi", ""))
     validator_cls = _V31 if version.startswith("3.1") else _V30
-    locations, external = _locations(document)
+    locations, external, aliased = _locations(document)
     if external:
         document = _without_external_refs(document)
-        locations, _ = _locations(document)
+        locations, _, aliased = _locations(document)
     problems: set[Problem] = set()
     for part in parts:
         if part == "document":
             checked = _worth_checking(document) if validator_cls is _V30 else document
             found = locations if checked is document else _locations(checked)[0]
-            problems |= _found(_document_checker(validator_cls).iter_errors(checked), found, checked)
+            problems |= _found(_document_checker(validator_cls).iter_errors(checked), found, Facts(checked))
         else:
-            validator = validator_cls(document)
-            problems |= _found(validator.root_validator(validator.schema_path), locations, document)
+            problems |= _objects(validator_cls, document, locations, shared if not aliased else None, keep)
     return sorted(problems)
+
+
+def _objects(validator_cls: type, document: dict, locations: dict[int, str], shared: SharedFindings | None,
+             keep: bool) -> set[Problem]:
+    """The object pass's problems; with `shared` (OpenAPI 3.0 only), taking what it can
+    from the specs before, or, when that walk cannot vouch for its result, walking plainly."""
+    validator = validator_cls(document)
+    if shared is None or validator_cls is not _V30:
+        return _found(validator.root_validator(validator.schema_path), locations, Facts(document))
+    walk = shared.walk(validator, document, locations, _to_problem, keep)
+    found = _found(walk.run(), locations, Facts(document))
+    return found if walk.sound else _objects(validator_cls, document, locations, None, keep)
+
+
+class Facts:
+    """What turning a finding into a Problem reads of the document, besides where each
+    of its objects is: whether it has a key at the top, and whether the object at a
+    pointer has a `default`."""
+
+    def __init__(self, document: dict) -> None:
+        self.document = document
+
+    def has_key(self, key: object) -> bool:
+        return key in self.document
+
+    def has_default(self, where: str) -> bool:
+        return _is_default(where, self.document)
 
 
 @functools.cache
@@ -183,7 +217,8 @@ def _fast_document_checker():  # noqa: ANN202 (a jsonschema_rs validator)
     return jsonschema_rs.validator_for(_document_checker(_V30).schema)
 
 
-def _found(errors: Iterator[ValidationError], locations: dict[int, str], document: dict) -> set[Problem]:
+def _found(errors: Iterator[ValidationError | Problem], locations: dict[int, str], facts: Facts) -> set[Problem]:
+    """The Problems of `errors` (some may come as Problems already: see sharedfindings.py)."""
     problems: set[Problem] = set()
     while True:
         try:
@@ -198,7 +233,7 @@ def _found(errors: Iterator[ValidationError], locations: dict[int, str], documen
             else:
                 raise
             break
-        problems.add(_to_problem(err, locations, document))
+        problems.add(err if isinstance(err, Problem) else _to_problem(err, locations, facts))
     return problems
 
 
@@ -233,7 +268,7 @@ def _stopped_reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _to_problem(err: ValidationError, locations: dict[int, str], document: dict) -> Problem:
+def _to_problem(err: ValidationError, locations: dict[int, str], facts: Facts) -> Problem:
     if id(err.schema) not in locations:
         detail = _cause(err)
         kind = KIND_BY_KEYWORD.get(_keyword(detail), DEFAULT_KIND)
@@ -241,7 +276,7 @@ def _to_problem(err: ValidationError, locations: dict[int, str], document: dict)
         checked = getattr(err, "checked_schema", None)
         if checked is not None and id(checked) in locations:  # a metaschema check of one schema object
             where = locations[id(checked)] + pointer(*path)
-        elif (not path or path[0] not in document) and id(detail.instance) in locations:
+        elif (not path or not facts.has_key(path[0])) and id(detail.instance) in locations:
             where = locations[id(detail.instance)]
         else:
             where = pointer(*path)
@@ -249,7 +284,7 @@ def _to_problem(err: ValidationError, locations: dict[int, str], document: dict)
     # Keyword validators check defaults against their own schema; those errors carry
     # no document path, so the schema object is found by identity.
     root = _schema_root(err, locations)
-    where = root + ("/default" if _is_default(root, document) else "")
+    where = root + ("/default" if facts.has_default(root) else "")
     return Problem(where + pointer(*err.path), VALUE_KIND, _message(err))
 
 
@@ -291,26 +326,29 @@ def _is_default(root: str, document: dict) -> bool:
     return isinstance(node, dict) and "default" in node
 
 
-def _locations(document: dict) -> tuple[dict[int, str], bool]:
-    """id(node) -> JSON pointer for every dict and list (iteratively), and whether any
-    `$ref` points outside the document."""
+def _locations(document: dict) -> tuple[dict[int, str], bool, bool]:
+    """id(node) -> JSON pointer for every dict and list (iteratively), whether any
+    `$ref` points outside the document, and whether a node is in two places (a YAML
+    alias: the pointer it gets is then one of them)."""
     found: dict[int, str] = {}
-    external = False
+    external = aliased = False
     stack: list[tuple[object, str]] = [(document, "")]
     while stack:
         node, where = stack.pop()
         if isinstance(node, dict):
             if id(node) in found:
+                aliased = True
                 continue
             found[id(node)] = where
             external = external or _external(node)
             stack.extend((v, f"{where}{pointer(k)}") for k, v in node.items())
         elif isinstance(node, list):
             if id(node) in found:
+                aliased = True
                 continue
             found[id(node)] = where
             stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
-    return found, external
+    return found, external, aliased
 
 
 def _message(err: ValidationError) -> str:

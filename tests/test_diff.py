@@ -20,6 +20,7 @@ from generator.knowledge import load_knowledge
 from generator.load import load_spec
 from generator.model import HTTP_METHODS, Api
 from generator.problems import unescape_pointer
+from generator.schemadiff import SchemaDiff
 from support import PROJECT_ROOT, shared_spec
 
 SPECS = {
@@ -221,6 +222,18 @@ def test_real_changes_are_sorted_unique_and_point_into_their_specs(compared, old
                 target: object = document
                 for part in unescape_pointer(ptr):
                     target = target[int(part)] if isinstance(target, list) else target[part]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("old", "new"), [*PAIRS, ("ce-5.8.1", "ce-5.8.1-zh")], ids=[*PAIR_IDS, "ce-5.8.1..ce-5.8.1-zh"])
+def test_skipping_unchanged_components_changes_nothing(real, compared, old, new, monkeypatch):
+    """The comparison does not walk a component that is the same in both models, with
+    all it reaches (schemadiff.py): the changes are those of a walk of everything."""
+    with monkeypatch.context() as patch:
+        patch.setattr(SchemaDiff, "unchanged", lambda self, ref: False)
+        patch.setattr(SchemaDiff, "_same", lambda self, old, new: False)
+        whole = compare(real(old)[1], real(new)[1])
+    assert compared(old, new)[2].changes == whole.changes
 
 
 SUMMARIES = {

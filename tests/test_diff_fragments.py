@@ -8,6 +8,7 @@ import pytest
 
 from fragments import changes
 from generator.changes import KINDS, Change
+from generator.schemadiff import SchemaDiff
 
 SECURED = "security: [{basicAuth: []}, {bearerAuth: []}]"
 GET, POST = "/paths/~1things/get", "/paths/~1things/post"
@@ -422,3 +423,36 @@ def test_a_property_name_with_a_dot_is_quoted_in_the_path():
     ]
     top = answer("{type: object, properties: {'a.b': {type: integer}}}")
     assert [c.message for c in changes(top, answer("{type: object}"))] == ['response `200` property `["a.b"]` removed']
+
+
+UNION = """
+components:
+  schemas:
+    U: {oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+    A: {type: object, properties: {kind: {type: string, enum: [a]}, x: {$ref: '#/components/schemas/C'}}}
+    B: {type: object, properties: {kind: {type: string, enum: [b]}, y: {type: string}}}
+    C: {type: object, properties: {n: {type: integer}}}
+"""
+
+
+def walked_whole(old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> list[Change]:
+    """`changes(old, new)` with every component walked, unchanged or not."""
+    with monkeypatch.context() as patch:
+        patch.setattr(SchemaDiff, "unchanged", lambda self, ref: False)
+        patch.setattr(SchemaDiff, "_same", lambda self, old, new: False)
+        return changes(old, new)
+
+
+@pytest.mark.parametrize(("where", "edit"), [
+    ("deep", ("n: {type: integer}", "n: {type: string}")),  # C, reached through A only
+    ("alternative", ("y: {type: string}", "y: {type: integer}")),  # B itself
+    ("none", ("", "")),
+])
+def test_a_change_below_an_unchanged_looking_union_is_found_as_by_the_whole_walk(where, edit, monkeypatch):
+    """The union and its list of alternatives are the same text in both; what is
+    skipped as unchanged must be so down to the last component it reaches."""
+    old = answer("{$ref: '#/components/schemas/U'}") + UNION
+    new = old.replace(*edit) if edit[0] else old
+    found = changes(old, new)
+    assert found == walked_whole(old, new, monkeypatch)
+    assert [c.subject for c in found] == {"deep": ["[kind=a].x.n"], "alternative": ["[kind=b].y"], "none": []}[where]

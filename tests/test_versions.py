@@ -21,6 +21,7 @@ import yaml
 
 from fragments import model
 from sitecheck import raw_operations
+from generator.load import load_spec
 from generator.problems import InputError
 from generator.render import environment, render_pages
 from generator.knowledge import load_knowledge
@@ -277,6 +278,73 @@ def test_example_checks_are_shared_only_where_a_schema_and_all_it_reaches_are_th
     build_model(before, knowledge=KNOWLEDGE, shared=shared)
     assert shared.results
     assert build_model(after, knowledge=KNOWLEDGE, shared=shared) == build_model(after, knowledge=KNOWLEDGE)
+
+
+UNION = """
+paths:
+  /things:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    Thing: {oneOf: [{$ref: '#/components/schemas/B'}, {$ref: '#/components/schemas/A'}]}
+    A: {type: object, required: [kind], properties: {kind: {type: string, enum: [a]}}}
+    B: {type: object, required: [kind, b], properties: {kind: {type: string, enum: [b]}, b: {$ref: '#/components/schemas/Size'}}%s}
+    Size: {type: integer, example: 3%s}
+"""
+
+
+@pytest.mark.parametrize("change", ["an alternative", "a schema an alternative reaches", "nothing"])
+def test_a_check_against_a_union_takes_what_its_unchanged_alternatives_answered(change: str) -> None:
+    """A union with a changed alternative is checked again, and each of its alternatives
+    that did not change, with all it reaches, answers as it did; the model is the model
+    built alone. The same example value is checked before and after: only what the
+    alternative is tells the answers apart."""
+    from fragments import spec
+    from generator.builder import build_model
+    from generator.closures import SharedChecks
+
+    before = spec(UNION % ("", ""))
+    after = spec(UNION % {"an alternative": (", maxProperties: 1", ""), "nothing": ("", ""),
+                          "a schema an alternative reaches": ("", ", maximum: 2")}[change])
+    shared = SharedChecks()
+    build_model(before, knowledge=KNOWLEDGE, shared=shared)
+    assert any(fits for fits in shared.refs.values()) and not all(shared.refs.values())
+    assert build_model(after, knowledge=KNOWLEDGE, shared=shared) == build_model(after, knowledge=KNOWLEDGE)
+    assert (build_model(after, knowledge=KNOWLEDGE) == build_model(before, knowledge=KNOWLEDGE)) == (change == "nothing")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("names", [
+    ["emqx-ee-5.8.0-en.json", "emqx-ee-5.8.1-en.json"],
+    ["emqx-ce-5.0.24-en.json", "emqx-ce-5.6.0-en.json", "emqx-ce-5.8.0-en.json", "emqx-ce-5.8.1-en.json"],
+], ids=["ee", "ce"])
+def test_real_models_built_with_shared_checks_are_the_models_built_alone(names: list[str]) -> None:
+    """The models of a site of several versions share their example checks, whole and by
+    `$ref` (closures.py, examples.py): each is the model of its spec built alone."""
+    from generator.builder import build_model
+    from generator.closures import SharedChecks
+
+    shared = SharedChecks()
+    for name in names:
+        document = load_spec(str(shared_spec(name))).document
+        assert build_model(document, knowledge=KNOWLEDGE, shared=shared) == build_model(document, knowledge=KNOWLEDGE)
+    assert shared.refs
+
+
+def test_a_schema_with_a_discriminator_is_never_shared() -> None:
+    """A discriminator sends a value to the component it names, which no `$ref` leads
+    to: what a check against it finds may change with any component, so no digest."""
+    from generator.closures import Closures
+    from generator.refs import Resolver
+
+    document = {"components": {"schemas": {
+        "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}], "discriminator": {"propertyName": "kind"}},
+        "Cat": {"type": "object"}, "Owner": {"properties": {"pet": {"$ref": "#/components/schemas/Pet"}}}}}}
+    closures = Closures(Resolver(document))
+    assert closures.digest("/components/schemas/Cat") is not None
+    assert closures.digest("/components/schemas/Pet") is None and closures.digest("/components/schemas/Owner") is None
 
 
 # --------------------------------------------------------------------------- command line
