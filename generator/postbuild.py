@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 
@@ -115,12 +116,11 @@ def content_first(html: str) -> str:
     if start < 0 or content < start or html[inner.end() : start].strip():
         return html
     sidebars = html[start:content]
-    content_end = _element_end(html, content)
-    inner_end = _element_end(html, inner.start())
-    main_end = html.find("</main>", content_end)
-    if not (_whole_elements(sidebars) and 0 < content_end < inner_end <= main_end):
-        return html
-    if DIV_TAG.search(html, inner_end, main_end):  # the main area closed early, or late
+    content_end = next((end for depth, end in _depths(html, content) if depth == 0), 0)
+    main_end = html.find("</main>", content_end) if content_end else -1
+    after = [depth for depth, _ in _depths(html, content_end, main_end)] if main_end > 0 else []
+    # after the content, whole elements at most, then the main area's </div> just before </main>
+    if not (_whole_elements(sidebars) and after[-1:] == [-1] and min(after[:-1], default=0) >= 0):
         return html
     late = []
     for opening, name in ((PRIMARY_SIDEBAR, "ead-late-nav"), (SECONDARY_SIDEBAR, "ead-late-toc")):
@@ -134,24 +134,19 @@ def content_first(html: str) -> str:
     )
 
 
-def _element_end(html: str, start: int) -> int:
-    """Where the <div> opened at `start` ends (just past its </div>); 0 if it never does."""
+def _depths(html: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """For each <div> and </div> from `start` (to `end`): how deep the nesting is after
+    it, counted from `start`, and where the tag ends."""
     depth = 0
-    for tag in DIV_TAG.finditer(html, start):
+    for tag in DIV_TAG.finditer(html, start, len(html) if end is None else end):
         depth += -1 if tag.group(0).startswith("</") else 1
-        if depth == 0:
-            return tag.end()
-    return 0
+        yield depth, tag.end()
 
 
 def _whole_elements(fragment: str) -> bool:
     """True when `fragment` is a sequence of whole <div> elements, none left open or closed twice."""
-    depth = 0
-    for tag in DIV_TAG.finditer(fragment):
-        depth += -1 if tag.group(0).startswith("</") else 1
-        if depth < 0:
-            return False
-    return depth == 0 and fragment.rstrip().endswith("</div>")
+    depths = [depth for depth, _ in _depths(fragment)]
+    return depths[-1:] == [0] and min(depths) >= 0 and fragment.rstrip().endswith("</div>")
 
 
 def _link(page_url: str | None, target: str) -> str:
